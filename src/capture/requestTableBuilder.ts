@@ -1,0 +1,198 @@
+import { FINISH_REASONS, type TraceRecord } from './records.js';
+import type { GapTable, RequestTable } from './model.js';
+import { deriveRequestTiming } from './derive/requestTiming.js';
+import { packLanes } from './derive/lanes.js';
+import { BigUint64Growable, Float64Growable, Int32Growable, Uint8Growable } from '../util/growable.js';
+
+/** Indices sorted by arrival (stable); rows without arrival keep file order after all timed rows. */
+export function arrivalOrder(arrivalMs: Float64Array): Int32Array {
+  const order = Array.from({ length: arrivalMs.length }, (_, i) => i);
+  order.sort((a, b) => {
+    const x = arrivalMs[a];
+    const y = arrivalMs[b];
+    const xMissing = Number.isNaN(x);
+    const yMissing = Number.isNaN(y);
+    if (xMissing || yMissing) return xMissing === yMissing ? a - b : xMissing ? 1 : -1;
+    return x - y || a - b;
+  });
+  return Int32Array.from(order);
+}
+
+function permute<T extends Float64Array | Int32Array | Uint8Array>(column: T, order: Int32Array): T {
+  const out = new (column.constructor as { new (n: number): T })(order.length);
+  for (let i = 0; i < order.length; i++) out[i] = column[order[i]];
+  return out;
+}
+
+/** Re-orders a flattened list column (offsets of length n+1) by `order`. */
+function permuteLists<T extends Int32Array | BigUint64Array>(
+  offsets: Int32Array,
+  values: T,
+  order: Int32Array,
+): { offsets: Int32Array; values: T } {
+  const outOffsets = new Int32Array(order.length + 1);
+  const outValues = new (values.constructor as { new (n: number): T })(values.length);
+  let at = 0;
+  for (let i = 0; i < order.length; i++) {
+    const from = offsets[order[i]];
+    const to = offsets[order[i] + 1];
+    (outValues as unknown as { set(a: T, o: number): void }).set(values.subarray(from, to) as T, at);
+    at += to - from;
+    outOffsets[i + 1] = at;
+  }
+  return { offsets: outOffsets, values: outValues };
+}
+
+/**
+ * Folds engine-trace records (in file order = finish order) into request and
+ * gap columns. Gap rows stay in file order, grouped per request; `finish()`
+ * re-orders the request rows by arrival, renumbers gap.request to the
+ * arrival-order id and packs lanes.
+ */
+export class RequestTableBuilder {
+  private readonly sourceLine = new Int32Growable();
+  private readonly arrivalMs = new Float64Growable();
+  private readonly ttftMs = new Float64Growable();
+  private readonly promptTokens = new Int32Growable();
+  private readonly cachedTokens = new Int32Growable();
+  private readonly outputTokens = new Int32Growable();
+  private readonly concurrency = new Int32Growable();
+  private readonly firstChunkTokens = new Int32Growable();
+  private readonly decodeMs = new Float64Growable();
+  private readonly e2eMs = new Float64Growable();
+  private readonly endMs = new Float64Growable();
+  private readonly tpotMs = new Float64Growable();
+  private readonly meanItlMs = new Float64Growable();
+  private readonly finishReason = new Uint8Growable();
+  private readonly gapOffset = new Int32Growable();
+  private readonly gapCount = new Int32Growable();
+  private readonly summaryGapCount = new Int32Growable();
+  private readonly blockHashOffsets = new Int32Growable();
+  private readonly blockHashes = new BigUint64Growable();
+  private readonly tokenIdOffsets = new Int32Growable();
+  private readonly tokenIds = new Int32Growable();
+  private readonly mmHashes = new Map<number, string[]>();
+
+  private readonly gapRequest = new Int32Growable(1 << 16);
+  private readonly gapIndex = new Int32Growable(1 << 16);
+  private readonly gapStartMs = new Float64Growable(1 << 16);
+  private readonly gapDurMs = new Float64Growable(1 << 16);
+  private readonly gapTokens = new Int32Growable(1 << 16);
+  private readonly gapNumRunning = new Int32Growable(1 << 16);
+  private readonly gapPrefillTokens = new Int32Growable(1 << 16);
+
+  constructor() {
+    this.blockHashOffsets.push(0);
+    this.tokenIdOffsets.push(0);
+  }
+
+  get count(): number {
+    return this.sourceLine.length;
+  }
+
+  add(record: TraceRecord): void {
+    const row = this.count;
+    const timing = deriveRequestTiming(record);
+    const arrival = record.arrivalMs ?? NaN;
+    this.sourceLine.push(record.line);
+    this.arrivalMs.push(arrival);
+    this.ttftMs.push(record.ttftMs);
+    this.promptTokens.push(record.promptTokens);
+    this.cachedTokens.push(record.cachedTokens);
+    this.outputTokens.push(record.outputTokens);
+    this.concurrency.push(record.concurrency);
+    this.firstChunkTokens.push(timing.firstChunkTokens);
+    this.decodeMs.push(timing.decodeMs);
+    this.e2eMs.push(timing.e2eMs);
+    this.endMs.push(timing.endMs);
+    this.tpotMs.push(timing.tpotMs);
+    this.meanItlMs.push(timing.meanItlMs);
+    this.finishReason.push(record.finishReason ? FINISH_REASONS.indexOf(record.finishReason) + 1 : 0);
+    this.summaryGapCount.push(record.itlMs === undefined && record.itlSummary ? record.itlSummary.count : -1);
+    if (record.blockHashes) this.blockHashes.pushAll(record.blockHashes);
+    this.blockHashOffsets.push(this.blockHashes.length);
+    if (record.outputTokenIds) this.tokenIds.pushAll(record.outputTokenIds);
+    this.tokenIdOffsets.push(this.tokenIds.length);
+    if (record.mmHashes && record.mmHashes.length > 0) this.mmHashes.set(row, record.mmHashes);
+
+    this.gapOffset.push(this.gapRequest.length);
+    const itl = record.itlMs;
+    this.gapCount.push(itl ? itl.length : 0);
+    if (!itl) return;
+    // A gap starts at the previous token: the first at arrival + ttft, each next one where the last ended.
+    let start = arrival + record.ttftMs;
+    for (let i = 0; i < itl.length; i++) {
+      this.gapRequest.push(row);
+      this.gapIndex.push(i);
+      this.gapStartMs.push(start);
+      this.gapDurMs.push(itl[i]);
+      start += itl[i];
+    }
+    if (record.itlTokens) this.gapTokens.pushAll(record.itlTokens);
+    else for (let i = 0; i < itl.length; i++) this.gapTokens.push(1);
+    if (record.itlCtx) {
+      this.gapNumRunning.pushAll(record.itlCtx.numRunning);
+      this.gapPrefillTokens.pushAll(record.itlCtx.prefillTokens);
+    } else {
+      for (let i = 0; i < itl.length; i++) {
+        this.gapNumRunning.push(-1);
+        this.gapPrefillTokens.push(-1);
+      }
+    }
+  }
+
+  finish(): { requests: RequestTable; gaps: GapTable; laneCount: number } {
+    const order = arrivalOrder(this.arrivalMs.view());
+    const idOfRow = new Int32Array(order.length);
+    for (let id = 0; id < order.length; id++) idOfRow[order[id]] = id;
+
+    const arrivalMs = permute(this.arrivalMs.view(), order);
+    const endMs = permute(this.endMs.view(), order);
+    const lanes = packLanes(arrivalMs, endMs);
+    const blocks = permuteLists(this.blockHashOffsets.view(), this.blockHashes.view(), order);
+    const tokens = permuteLists(this.tokenIdOffsets.view(), this.tokenIds.view(), order);
+    const mmHashes = new Map<number, string[]>();
+    for (const [row, hashes] of this.mmHashes) mmHashes.set(idOfRow[row], hashes);
+
+    const requests: RequestTable = {
+      count: order.length,
+      sourceLine: permute(this.sourceLine.view(), order),
+      arrivalMs,
+      ttftMs: permute(this.ttftMs.view(), order),
+      promptTokens: permute(this.promptTokens.view(), order),
+      cachedTokens: permute(this.cachedTokens.view(), order),
+      outputTokens: permute(this.outputTokens.view(), order),
+      concurrency: permute(this.concurrency.view(), order),
+      firstChunkTokens: permute(this.firstChunkTokens.view(), order),
+      decodeMs: permute(this.decodeMs.view(), order),
+      e2eMs: permute(this.e2eMs.view(), order),
+      endMs,
+      tpotMs: permute(this.tpotMs.view(), order),
+      meanItlMs: permute(this.meanItlMs.view(), order),
+      finishReason: permute(this.finishReason.view(), order),
+      gapOffset: permute(this.gapOffset.view(), order),
+      gapCount: permute(this.gapCount.view(), order),
+      summaryGapCount: permute(this.summaryGapCount.view(), order),
+      lane: lanes.lane,
+      blockHashOffsets: blocks.offsets,
+      blockHashes: blocks.values,
+      tokenIdOffsets: tokens.offsets,
+      tokenIds: tokens.values,
+      mmHashes,
+    };
+
+    const gapRequest = this.gapRequest.view();
+    for (let i = 0; i < gapRequest.length; i++) gapRequest[i] = idOfRow[gapRequest[i]];
+    const gaps: GapTable = {
+      count: gapRequest.length,
+      request: gapRequest,
+      index: this.gapIndex.view(),
+      startMs: this.gapStartMs.view(),
+      durMs: this.gapDurMs.view(),
+      tokens: this.gapTokens.view(),
+      numRunning: this.gapNumRunning.view(),
+      prefillTokens: this.gapPrefillTokens.view(),
+    };
+    return { requests, gaps, laneCount: lanes.laneCount };
+  }
+}
