@@ -72,10 +72,15 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
     }
   } catch (error) {
     if (gzip && isTruncatedGzip(error)) {
-      warn(`${path}: gzip stream ends without its trailer (capture still being written?); kept ${lineNo - 1} complete line(s), dropped the partial line ${lineNo}`);
+      // A writer that flushes at line ends leaves no partial line to drop.
+      const dropped = pending.length > 0 ? `, dropped the partial line ${lineNo}` : '';
+      warn(`${path}: gzip stream ends without its trailer (capture still being written?); kept ${lineNo - 1} complete line(s)${dropped}`);
       return;
     }
     throw new InputError(path, undefined, `cannot read file (${(error as Error).message})`);
+  } finally {
+    // Destroying the gunzip (consumer stopped early) leaves the piped file stream open; close it here.
+    raw.destroy();
   }
   const tail = pending + decoder.end();
   if (tail.length > 0) yield { firstLine: lineNo, lines: [tail.endsWith('\r') ? tail.slice(0, -1) : tail] };

@@ -1,0 +1,57 @@
+/**
+ * Tells the three line-oriented inputs apart by the keys of their first
+ * lines, so commands can take files in any order. A meta line is skipped
+ * (both the trace and the step-stats sidecar may start with one); a file
+ * holding nothing but a meta line is an (empty) engine trace.
+ */
+import { InputError } from './errors.js';
+import { isJsonObject, isMetaLine, tryParseJson } from './jsonLines.js';
+import { readNonBlankLines } from './lines.js';
+
+export type InputKind = 'trace' | 'step-stats' | 'otlp';
+
+/** How many non-blank lines to look at before giving up (a few bad lines must not hide the format). */
+const SNIFF_LINES = 5;
+
+const EXPECTED = 'expected an engine trace, a step-stats sidecar or an OTLP export';
+
+/** Keys only an engine-trace request line has (all required by formats.md §1). */
+const TRACE_KEYS = ['prompt_tokens', 'output_tokens', 'ttft_ms'];
+
+export async function detectInputKind(path: string): Promise<InputKind> {
+  let first: { line: number; found: string } | undefined;
+  let sawMeta = false;
+  let looked = 0;
+  // A truncated gzip tail is the reader's to report, not the sniffer's.
+  for await (const { line, text } of readNonBlankLines(path, { warn: () => {} })) {
+    const value = tryParseJson(text);
+    if (isMetaLine(value)) {
+      sawMeta = true;
+    } else {
+      const kind = kindOfLine(value);
+      if (kind !== undefined) return kind;
+      first ??= { line, found: describeLine(value) };
+    }
+    if (++looked >= SNIFF_LINES) break;
+  }
+  if (first !== undefined) throw new InputError(path, first.line, `${EXPECTED} (found ${first.found})`);
+  if (sawMeta) return 'trace';
+  throw new InputError(path, undefined, `file is empty (${EXPECTED})`);
+}
+
+function kindOfLine(value: unknown): InputKind | undefined {
+  if (!isJsonObject(value)) return undefined;
+  if (Object.hasOwn(value, 'resourceSpans')) return 'otlp';
+  if (Object.hasOwn(value, 'ts_ms') && Object.hasOwn(value, 'scheduler')) return 'step-stats';
+  if (TRACE_KEYS.some((key) => Object.hasOwn(value, key))) return 'trace';
+  return undefined;
+}
+
+function describeLine(value: unknown): string {
+  if (value === undefined) return 'a line that is not JSON';
+  if (!isJsonObject(value)) return 'a JSON line that is not an object';
+  const keys = Object.keys(value);
+  if (keys.length === 0) return 'an empty object';
+  const shown = keys.slice(0, 5).join(', ');
+  return `an object with keys ${keys.length > 5 ? `${shown}, ...` : shown}`;
+}

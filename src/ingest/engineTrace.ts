@@ -1,0 +1,99 @@
+/**
+ * Streaming reader for the engine trace (`trace.jsonl[.gz]`, formats.md §1):
+ * the optional meta first line is read up front, request records stream
+ * after it. One JSON.parse per line; per-gap data goes straight into typed
+ * arrays.
+ */
+import type { CaptureMeta, TraceRecord } from '../capture/records.js';
+import { restoreExactBlockHashes } from './blockHashes.js';
+import { isBlank, isJsonObject, isMetaLine, parseJsonLine, tryParseJson } from './jsonLines.js';
+import { readLineBatches, type LineBatch } from './lines.js';
+import { skipOrRethrow, type ReaderOptions } from './options.js';
+import { parseMeta } from './traceMeta.js';
+import { parseTraceRecord } from './traceRecord.js';
+
+export type { ReaderOptions } from './options.js';
+export { parseMeta } from './traceMeta.js';
+export { parseTraceRecord } from './traceRecord.js';
+
+export interface EngineTraceReader {
+  /** `{extra: {}}` when the file has no meta line. */
+  meta: CaptureMeta;
+  /** Throws the first bad line's InputError unless `options.lenient` is set. */
+  records: AsyncGenerator<TraceRecord>;
+}
+
+/** A position in the batch stream: line `index` of `batch`. */
+interface Cursor {
+  batch: LineBatch;
+  index: number;
+}
+
+export async function openEngineTrace(path: string, options: ReaderOptions = {}): Promise<EngineTraceReader> {
+  const batches = readLineBatches(path, { warn: options.warn });
+  const head = await firstNonBlankLine(batches);
+  let meta: CaptureMeta = { extra: {} };
+  if (head !== undefined) {
+    const line = head.batch.firstLine + head.index;
+    const text = head.batch.lines[head.index];
+    // A first line that is not even JSON is not meta; the record loop reports it.
+    const value = tryParseJson(text);
+    if (isMetaLine(value)) {
+      try {
+        meta = parseMeta(path, line, value);
+      } catch (error) {
+        skipOrRethrow(error, options);
+      }
+      head.index++;
+    }
+  }
+  return { meta, records: traceRecords(path, batches, head, options) };
+}
+
+async function firstNonBlankLine(batches: AsyncGenerator<LineBatch>): Promise<Cursor | undefined> {
+  for (;;) {
+    const next = await batches.next();
+    if (next.done) return undefined;
+    const index = next.value.lines.findIndex((text) => !isBlank(text));
+    if (index >= 0) return { batch: next.value, index };
+  }
+}
+
+async function* traceRecords(
+  path: string,
+  batches: AsyncGenerator<LineBatch>,
+  start: Cursor | undefined,
+  options: ReaderOptions,
+): AsyncGenerator<TraceRecord> {
+  try {
+    if (start === undefined) return;
+    yield* recordsOf(path, start.batch, start.index, options);
+    for await (const batch of batches) yield* recordsOf(path, batch, 0, options);
+  } finally {
+    // Closes the file when the consumer stops early.
+    await batches.return(undefined);
+  }
+}
+
+function* recordsOf(path: string, batch: LineBatch, from: number, options: ReaderOptions): Generator<TraceRecord> {
+  const lines = batch.lines;
+  for (let i = from; i < lines.length; i++) {
+    const text = lines[i];
+    if (isBlank(text)) continue;
+    let record: TraceRecord;
+    try {
+      record = parseTraceLine(path, batch.firstLine + i, text);
+    } catch (error) {
+      skipOrRethrow(error, options);
+      continue;
+    }
+    yield record;
+  }
+}
+
+function parseTraceLine(path: string, line: number, text: string): TraceRecord {
+  const value = parseJsonLine(path, line, text);
+  // Only lines that mention the key pay for the exact-digit scan.
+  if (text.includes('"block_hashes"') && isJsonObject(value)) restoreExactBlockHashes(text, value);
+  return parseTraceRecord(path, line, value);
+}
