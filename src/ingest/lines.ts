@@ -59,7 +59,9 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
   let lineNo = 1;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
-      const text = pending + decoder.write(chunk);
+      let text = pending + decoder.write(chunk);
+      // Windows editors prepend a UTF-8 byte-order mark; it is not part of the first JSON line.
+      if (lineNo === 1 && pending.length === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       const parts = text.split('\n');
       pending = parts.pop() ?? '';
       if (parts.length === 0) continue;

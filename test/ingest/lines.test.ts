@@ -34,6 +34,10 @@ describe('readLineBatches', () => {
     expect(await allLines(write('crlf.txt', 'a\r\nb\r\nc\r'))).toEqual(['a', 'b', 'c']);
   });
 
+  it('drops a UTF-8 byte-order mark before the first line only', async () => {
+    expect(await allLines(write('bom.txt', '\ufeff{"a":1}\n\ufeffb\n'))).toEqual(['{"a":1}', '\ufeffb']);
+  });
+
   it('yields nothing for an empty file', async () => {
     expect(await allLines(write('empty.txt', ''))).toEqual([]);
   });
