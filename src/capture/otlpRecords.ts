@@ -15,6 +15,8 @@ export interface JourneyEvent {
   type: JourneyEventType;
   timeNs: bigint;
   tsMs: number;
+  /** Core layer: the engine's `ts.monotonic_ns` (time.monotonic_ns(), not epoch time) when present. */
+  monotonicNs?: bigint;
   /** Core-layer progress attributes (absent on API events). */
   schedulerStep?: number;
   phase?: 'WAITING' | 'PREFILL' | 'DECODE';
@@ -52,9 +54,17 @@ export interface JourneyRequest {
 /** A sampled scheduler step (`step.BATCH_SUMMARY`). */
 export interface OtlpStepSummary {
   stepId: number;
+  /** `step.ts_start_ns` / `step.ts_end_ns`: time.monotonic_ns() values, not epoch time. */
   tsStartNs: bigint;
   tsEndNs: bigint;
+  /**
+   * Step start on the capture timeline: `tsStartNs` moved to epoch time by one
+   * monotonic→epoch offset for the whole file, so differences between steps'
+   * startMs are exactly differences of their ts_start_ns.
+   */
   startMs: number;
+  /** Epoch time of the BATCH_SUMMARY event (stamped just after `tsEndNs` was read). */
+  timeNs?: bigint;
   /** Scheduler CPU time planning the step — NOT the forward pass (formats.md §3 trap). */
   durationUs: number;
   runningDepth: number;
@@ -115,6 +125,10 @@ export interface OtlpReadStats {
   /** Core spans with no API parent in the file, and the reverse. */
   unjoinedCoreSpans: number;
   unjoinedApiSpans: number;
+  /** Spans of other scopes/names (e.g. HTTP instrumentation), not read. */
+  otherSpans?: number;
+  /** A span id seen again (collector retry, overlapping files): later copies are ignored. */
+  duplicateSpans?: number;
 }
 
 export interface OtlpCapture {
