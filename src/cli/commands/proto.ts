@@ -1,0 +1,97 @@
+import { basename, resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { action } from '../run.js';
+import { UsageError } from '../errors.js';
+import { loadCapture } from '../../capture/load.js';
+import { STDOUT } from '../../perfetto/byteOutput.js';
+import { PERFETTO_UI_ORIGIN, startTraceServer, tryOpenBrowser, untilInterrupted } from '../../perfetto/serve.js';
+import { formatSummary, writePerfettoTrace, type PerfettoFormat } from '../../perfetto/writeTrace.js';
+
+interface ProtoFlags {
+  output?: string;
+  stepStats?: string;
+  otlp?: string;
+  name?: string;
+  trackPerRequest?: boolean;
+  format: PerfettoFormat;
+  open?: boolean;
+  port?: number;
+  lenient?: boolean;
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a TCP port (0-65535)');
+  return n;
+}
+
+/** TRACE's basename without .gz and its .jsonl/.json/.ndjson extension, plus .pftrace (or .json), in the current directory. */
+export function defaultOutputPath(trace: string, format: PerfettoFormat): string {
+  const stem = basename(trace)
+    .replace(/\.gz$/, '')
+    .replace(/\.(jsonl|ndjson|json)$/, '');
+  return `${stem}.${format === 'json' ? 'json' : 'pftrace'}`;
+}
+
+const DETAILS = `
+Requests are drawn in the group "inference trace: MODEL" (or --name), packed
+into reusable lanes ("lane N", lane count = peak concurrency) or one track per
+request ("req I (pP oO)"): a "reqI prefill" slice from arrival to first token,
+then one "decode" / "decode xN" slice per inter-token gap, with counters
+active_requests, engine_running and prefill_tokens. --step-stats adds the
+"scheduler steps" group (one slice per step, sched_* counters) and a flow from
+each request's first token to the step that produced it; --otlp adds the
+engine's own queue / prefill / decode stages per request (and scheduler steps
+from its sampled step summaries when there is no sidecar). Requests without
+arrival_ms cannot be placed and are counted as dropped.
+
+The file is written atomically (nothing is left behind on bad input); -o -
+writes to stdout. A summary line goes to stderr. --open serves the file on
+127.0.0.1 at a random path for https://ui.perfetto.dev, prints the link, tries
+to open a browser and serves until Ctrl-C.
+
+Examples:
+  vcr proto runs/trace.jsonl --step-stats runs/trace-step-stats.jsonl --otlp runs/otlp.jsonl
+  vcr proto trace.jsonl.gz -o - --format json | gzip > trace.json.gz
+  vcr proto trace.jsonl --track-per-request --name "H100 replay" --open`;
+
+export function registerProto(program: Command): void {
+  program
+    .command('proto')
+    .description('convert a capture into a native Perfetto trace (.pftrace) or Chrome JSON')
+    .argument('<trace>', 'engine trace (trace.jsonl[.gz])')
+    .option('-o, --output <file>', "output file, '-' for stdout (default: TRACE's name with .pftrace, or .json)")
+    .option('--step-stats <file>', 'step-stats sidecar (trace-step-stats.jsonl[.gz])')
+    .option('--otlp <file>', 'OpenTelemetry export with journey and step events (otlp.jsonl[.gz])')
+    .option('--name <label>', 'label of the request group (default "inference trace: MODEL")')
+    .option('--track-per-request', 'one track per request instead of packed lanes')
+    .addOption(new Option('--format <format>', 'output format').choices(['proto', 'json']).default('proto'))
+    .option('--open', 'serve the trace to ui.perfetto.dev on 127.0.0.1 until Ctrl-C')
+    .option('--port <n>', 'port for --open (default: chosen by the OS)', parsePort)
+    .option('--lenient', 'skip bad input lines instead of failing')
+    .addHelpText('after', DETAILS)
+    .action(
+      action(async (trace: string, flags: ProtoFlags) => {
+        if (flags.port !== undefined && !flags.open) throw new UsageError('--port is only used with --open');
+        const output = flags.output ?? defaultOutputPath(trace, flags.format);
+        if (flags.open && output === STDOUT) throw new UsageError('--open serves a file; give -o FILE instead of -o -');
+        if (output !== STDOUT && [trace, flags.stepStats, flags.otlp].some((input) => input && resolve(input) === resolve(output))) {
+          throw new UsageError(`output ${output} would overwrite an input; give -o`);
+        }
+        const capture = await loadCapture({ trace, stepStats: flags.stepStats, otlp: flags.otlp }, { lenient: flags.lenient });
+        const summary = await writePerfettoTrace(capture, output, {
+          format: flags.format,
+          name: flags.name,
+          trackPerRequest: flags.trackPerRequest,
+        });
+        process.stderr.write(`${formatSummary(summary)}\n`);
+        if (!flags.open) return;
+        const server = await startTraceServer(output, { port: flags.port });
+        process.stdout.write(`${server.uiUrl}\n`);
+        process.stderr.write(`serving ${output} at ${server.url} for ${PERFETTO_UI_ORIGIN} only; Ctrl-C to stop\n`);
+        tryOpenBrowser(server.uiUrl);
+        await untilInterrupted();
+        await server.close();
+      }),
+    );
+}

@@ -1,0 +1,119 @@
+/**
+ * `writePerfettoTrace`: a Capture → a Perfetto trace (native protobuf, or
+ * Chrome JSON with the same events). One time-ordered event stream (requests,
+ * journey stages, steps, the active-request counter) feeds whichever sink the
+ * format asks for, packet by packet, into an atomically written file or stdout.
+ */
+import type { Capture } from '../capture/model.js';
+import { activeRequestSweep } from '../capture/derive/activeSweep.js';
+import { withByteOutput, type ByteOutput } from './byteOutput.js';
+import { traceTimeBase } from './clock.js';
+import { ChromeJsonSink } from './jsonSink.js';
+import { ProtoTraceSink } from './protoSink.js';
+import type { TraceEventSink } from './sink.js';
+import { buildTrackLayout } from './tracks.js';
+import { ActiveRequestEvents } from './timeline/activeRequests.js';
+import { emitMerged, EntityEventStream } from './timeline/entityStream.js';
+import { flowsByStep, producingSteps } from './timeline/firstTokenFlows.js';
+import { JourneyEvents } from './timeline/journeyEvents.js';
+import { journeyTimeline, type JourneyTimeline } from './timeline/journeyStages.js';
+import { RequestEvents, requestTimesNs } from './timeline/requestEvents.js';
+import { StepEvents, stepIntervalsNs } from './timeline/stepEvents.js';
+
+export type PerfettoFormat = 'proto' | 'json';
+
+export interface PerfettoOptions {
+  format: PerfettoFormat;
+  /** Label of the request group instead of "inference trace: MODEL". */
+  name?: string;
+  /** One track per request (`req I (pP oO)`) instead of packed lanes. */
+  trackPerRequest?: boolean;
+}
+
+export interface PerfettoSummary {
+  format: PerfettoFormat;
+  /** The file written, or '-' for stdout. */
+  output: string;
+  requestsPlaced: number;
+  /** Requests without arrival_ms: not drawable on a timeline. */
+  requestsDropped: number;
+  /** Request tracks: lanes, or placed requests with trackPerRequest. */
+  lanes: number;
+  steps: number;
+  journeyRequests: number;
+  slices: number;
+  counterSamples: number;
+  /** First-token flows (proto only: Chrome JSON carries none). */
+  flows: number;
+  bytes: number;
+}
+
+/** Earliest time on any timeline, ms: trace time starts at min(0, this). */
+function earliestMs(capture: Capture, journey: JourneyTimeline): number {
+  let earliest = 0;
+  const { arrivalMs } = capture.requests;
+  for (let i = 0; i < arrivalMs.length; i++) if (arrivalMs[i] < earliest) earliest = arrivalMs[i];
+  if (capture.steps.count > 0) earliest = Math.min(earliest, capture.steps.startMs[0]);
+  for (let i = 0; i < journey.beginMs.length; i++) earliest = Math.min(earliest, journey.beginMs[i]);
+  return earliest;
+}
+
+function sinkFor(format: PerfettoFormat, output: ByteOutput): TraceEventSink {
+  return format === 'json' ? new ChromeJsonSink(output) : new ProtoTraceSink(output);
+}
+
+export async function writePerfettoTrace(capture: Capture, out: string, options: PerfettoOptions): Promise<PerfettoSummary> {
+  const journey = journeyTimeline(capture.otlp);
+  const time = traceTimeBase(earliestMs(capture, journey), capture.otlp?.epochNs);
+  const layout = buildTrackLayout(capture, journey, options);
+  const requestTimes = requestTimesNs(capture, time.shiftNs);
+  const stepIntervals = stepIntervalsNs(capture.steps, time.shiftNs);
+  const producingStep = producingSteps(requestTimes.firstTokenNs, stepIntervals.startNs, stepIntervals.endNs);
+  const sweep = activeRequestSweep(capture.requests.arrivalMs, capture.requests.endMs);
+
+  const requestEvents = new RequestEvents(capture, layout, requestTimes, time.shiftNs, producingStep);
+  // Order matters at equal timestamps: request events before step events (see emitMerged).
+  const streams = [
+    new EntityEventStream(requestEvents),
+    new EntityEventStream(new JourneyEvents(journey, layout.journeyTrack, time.shiftNs)),
+    new EntityEventStream(
+      new StepEvents(capture.steps, stepIntervals, layout.stepTrack, layout.counters, flowsByStep(producingStep, capture.steps.count)),
+    ),
+    new EntityEventStream(new ActiveRequestEvents(sweep, layout.counters.activeRequests, time.shiftNs)),
+  ];
+
+  return withByteOutput(out, async (output) => {
+    const sink = sinkFor(options.format, output);
+    sink.open(layout, time);
+    await emitMerged(streams, sink);
+    await sink.finish();
+    return {
+      format: options.format,
+      output: out,
+      requestsPlaced: requestEvents.entityCount,
+      requestsDropped: capture.requests.count - requestEvents.entityCount,
+      lanes: layout.requestTrackCount,
+      steps: capture.steps.count,
+      journeyRequests: journey.requestCount,
+      slices: sink.counts.slices,
+      counterSamples: sink.counts.counterSamples,
+      flows: options.format === 'json' ? 0 : sink.counts.flows,
+      bytes: output.bytes,
+    };
+  });
+}
+
+/** The summary line printed on stderr. */
+export function formatSummary(summary: PerfettoSummary): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const target = summary.output === '-' ? 'stdout' : summary.output;
+  const parts = [
+    `${n(summary.requestsPlaced)} requests placed`,
+    `${n(summary.requestsDropped)} dropped (no arrival_ms)`,
+    `${n(summary.lanes)} ${summary.lanes === 1 ? 'lane' : 'lanes'}`,
+    `${n(summary.slices)} slices`,
+    `${n(summary.counterSamples)} counter samples`,
+  ];
+  if (summary.format === 'proto') parts.push(`${n(summary.flows)} flows`);
+  return `vcr proto: wrote ${target} (${summary.format}, ${n(summary.bytes)} bytes): ${parts.join(', ')}`;
+}
