@@ -11,7 +11,7 @@ function sidecarLine(line: number, tsMs: number, running: number, prefill?: { re
     numRunningReqs: running,
     numWaitingReqs: 2,
     kvCacheUsage: 0.25,
-    prefixCacheStats: prefill ? { requests: prefill.requests, queries: prefill.queries, hits: 16 } : undefined,
+    prefixCacheStats: prefill ? { requests: prefill.requests, queries: prefill.queries, hits: 16, preemptedRequests: 1 } : undefined,
     specDecodingStats: spec ? { numDrafts: 1, numDraftTokens: spec.draft, numAcceptedTokens: spec.accepted } : undefined,
     extra: {},
   };
@@ -53,6 +53,8 @@ describe('SidecarStepBuilder', () => {
     expect(Array.from(steps.sourceLine)).toEqual([2, 3, 4]);
     expect(Array.from(steps.wallKnown)).toEqual([1, 1, 1]);
     expect(Array.from(steps.prefixHits)).toEqual([16, 16, -1]);
+    // preempted_requests counts resumed requests, so the sidecar cannot say how many were preempted.
+    expect(Array.from(steps.preempted)).toEqual([-1, -1, -1]);
   });
 
   it('drops a line that closes an idle interval (empty batch before it, no prefill in it)', () => {

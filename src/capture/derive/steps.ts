@@ -114,7 +114,8 @@ export class SidecarStepBuilder {
     // Each decoding request verifies its draft tokens too, so spec decoding adds the drafts to decode work.
     c.decodeTokens.push(decodeRequests + (spec?.numDraftTokens ?? 0));
     c.prefixHits.push(prefix?.hits ?? -1);
-    c.preempted.push(prefix?.preemptedRequests ?? -1);
+    // The sidecar's prefix_cache_stats.preempted_requests counts preempted requests being *resumed*, not new preemptions.
+    c.preempted.push(-1);
     c.kvUsage.push(record.kvCacheUsage);
     c.specAccepted.push(spec?.numAcceptedTokens ?? 0);
     c.specDraft.push(spec?.numDraftTokens ?? 0);
