@@ -1,0 +1,62 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { action } from '../run.js';
+import { UsageError } from '../errors.js';
+import { withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
+import { loadCapture } from '../../capture/load.js';
+import { parseBucketScheme, type BucketScheme } from '../../stats/buckets.js';
+import { analyzeLatency } from '../../report/latency.js';
+import { latencyDocument } from '../../report/latencyDocument.js';
+import { emitReport, outputFlagConflict, type ReportOutputFlags } from '../../report/output.js';
+import { CAPTURE_ARGUMENT_HELP, captureSourcesFromArgs } from './fit.js';
+
+/** `--buckets pow2 | 1,4,16,...` for commander: a bad value is a usage error (exit 2). */
+export function bucketsOption(): Option {
+  return new Option('--buckets <edges>', 'concurrency buckets: "pow2" (default, as queries/latency_percentiles.sql) or ascending upper edges, e.g. 1,4,16,64').argParser(
+    (text: string): BucketScheme => {
+      try {
+        return parseBucketScheme(text);
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message);
+      }
+    },
+  );
+}
+
+/** --json / --md / --html, the same on every report command. */
+export function withReportOutputs(command: Command): Command {
+  return command
+    .option('--json', 'print the report as JSON (schema: docs/reports.md)')
+    .option('--md', 'print the report as Markdown (paste into an issue)')
+    .option('--html <file>', 'also write a self-contained HTML report with plots');
+}
+
+export function checkReportOutputs(flags: ReportOutputFlags): void {
+  const conflict = outputFlagConflict(flags);
+  if (conflict) throw new UsageError(conflict);
+}
+
+interface LatencyFlags extends CaptureInputFlags, ReportOutputFlags {
+  buckets?: BucketScheme;
+}
+
+export function registerLatencyReport(report: Command): void {
+  withReportOutputs(
+    withCaptureInputs(
+      report
+        .command('latency')
+        .description('TTFT, ITL (per token and per-request mean), TPOT, E2E and queue wait: count, mean, nearest-rank percentiles, overall and per concurrency bucket')
+        .argument('<capture...>', 'capture directory and/or capture files (see below)'),
+    ).addOption(bucketsOption()),
+  )
+    .addHelpText('after', CAPTURE_ARGUMENT_HELP)
+    .action(
+      action(async (captureArgs: string[], flags: LatencyFlags) => {
+        checkReportOutputs(flags);
+        const sources = await captureSourcesFromArgs(captureArgs, flags);
+        if (!sources.trace) throw new UsageError('the latency report needs an engine trace (none among the inputs)');
+        const capture = await loadCapture(sources, { lenient: flags.lenient });
+        const analysis = analyzeLatency(capture, { buckets: flags.buckets });
+        await emitReport(analysis.report, latencyDocument(analysis), flags);
+      }),
+    );
+}

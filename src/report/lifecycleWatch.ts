@@ -1,0 +1,170 @@
+/**
+ * `vcr report lifecycle --watch`: follows an OTLP file that a collector is
+ * still writing and recomputes the report whenever complete lines arrive.
+ *
+ * - Plain files are read incrementally from the last byte offset; a trailing
+ *   line without its newline is held back until it is complete.
+ * - Gzip files cannot be resumed mid-stream, so on growth the file is read
+ *   again from the start (a missing trailer is a clean end: readLineBatches
+ *   keeps the complete lines) and only lines beyond those seen are decoded.
+ * - A file that does not exist yet is waited for; one that shrinks was
+ *   replaced, and is followed from its start.
+ * Polling (not fs.watch): it behaves the same on every platform and on
+ * network filesystems. The OTLP journey of a request spans lines exported
+ * at different times, so every update re-assembles all lines seen.
+ */
+import { open, stat } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { OtlpCapture } from '../capture/otlpRecords.js';
+import { InputError, type LenientLog } from '../ingest/errors.js';
+import { readLineBatches } from '../ingest/lines.js';
+import { OtlpFormatError } from '../ingest/otlp/attributes.js';
+import { OtlpCaptureBuilder } from '../ingest/otlp/assemble.js';
+import { decodeExportLine, type DecodedExport } from '../ingest/otlp/spans.js';
+import { lifecycleReport, type LifecycleReport } from './lifecycle.js';
+
+const NEWLINE = 0x0a;
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** Accumulates the decoded lines of a growing OTLP file. */
+export class OtlpFileFollower {
+  private readonly decoded: { line: number; value: DecodedExport }[] = [];
+  private size = -1;
+  private offset = 0;
+  private pending: Buffer = Buffer.alloc(0);
+  private linesSeen = 0;
+  private gzip: boolean | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly lenient?: LenientLog,
+  ) {}
+
+  /** Reads what was appended since the last poll. True when the file exists and, after the first poll, new lines arrived. */
+  async poll(): Promise<boolean> {
+    let size: number;
+    try {
+      size = (await stat(this.path)).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+    const first = this.size < 0;
+    if (size < this.size) this.reset();
+    if (size === this.size) return false;
+    this.size = size;
+    const before = this.decoded.length;
+    if (this.gzip === undefined && size >= 2) this.gzip = await startsWithGzipMagic(this.path);
+    if (this.gzip) await this.rereadGzip();
+    else await this.readAppended(size);
+    return first || this.decoded.length > before;
+  }
+
+  /** The capture as of the lines read so far. */
+  capture(): OtlpCapture {
+    const builder = new OtlpCaptureBuilder();
+    for (const { line, value } of this.decoded) builder.add(value, line);
+    return builder.finish(this.path, this.linesSeen);
+  }
+
+  private reset(): void {
+    this.decoded.length = 0;
+    this.size = -1;
+    this.offset = 0;
+    this.pending = Buffer.alloc(0);
+    this.linesSeen = 0;
+    this.gzip = undefined;
+  }
+
+  private async readAppended(size: number): Promise<void> {
+    const handle = await open(this.path, 'r');
+    try {
+      const chunk = Buffer.alloc(size - this.offset);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, this.offset);
+      this.offset += bytesRead;
+      let data = Buffer.concat([this.pending, chunk.subarray(0, bytesRead)]);
+      let newline: number;
+      while ((newline = data.indexOf(NEWLINE)) >= 0) {
+        this.accept(data.subarray(0, newline).toString('utf8').replace(/\r$/, ''));
+        data = data.subarray(newline + 1);
+      }
+      this.pending = Buffer.from(data);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async rereadGzip(): Promise<void> {
+    let index = 0;
+    const seen = this.linesSeen;
+    this.linesSeen = 0;
+    // The truncated-trailer warning would repeat on every poll of a file being written: it is expected here.
+    for await (const batch of readLineBatches(this.path, { warn: () => {} })) {
+      for (const text of batch.lines) {
+        if (index++ < seen) this.linesSeen++;
+        else this.accept(text);
+      }
+    }
+  }
+
+  private accept(text: string): void {
+    const line = ++this.linesSeen;
+    if (text.trim() === '') return;
+    try {
+      this.decoded.push({ line, value: decode(this.path, line, text) });
+    } catch (error) {
+      if (this.lenient && error instanceof InputError) this.lenient.record(error);
+      else throw error;
+    }
+  }
+}
+
+async function startsWithGzipMagic(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+function decode(path: string, line: number, text: string): DecodedExport {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(path, line, `malformed JSON (${(error as Error).message})`);
+  }
+  try {
+    return decodeExportLine(value);
+  } catch (error) {
+    if (error instanceof OtlpFormatError) throw new InputError(path, line, error.message);
+    throw error;
+  }
+}
+
+export interface WatchOptions {
+  /** Poll period; default 500 ms. */
+  intervalMs?: number;
+  /** Stops the loop (Ctrl-C in the CLI). */
+  signal: AbortSignal;
+  /** Called with the first report once the file exists, then after every poll that brought new records. */
+  onUpdate: (report: LifecycleReport) => void | Promise<void>;
+  lenient?: LenientLog;
+}
+
+/** Follows `path` until `signal` aborts; resolves with the last report (undefined if the file never appeared). */
+export async function watchLifecycle(path: string, options: WatchOptions): Promise<LifecycleReport | undefined> {
+  const follower = new OtlpFileFollower(path, options.lenient);
+  let last: LifecycleReport | undefined;
+  while (!options.signal.aborted) {
+    if (await follower.poll()) {
+      last = lifecycleReport(follower.capture());
+      await options.onUpdate(last);
+    }
+    await delay(options.intervalMs ?? 500, undefined, { signal: options.signal }).catch(() => undefined);
+  }
+  return last;
+}
