@@ -1,0 +1,12 @@
+/**
+ * The fit stage's public surface (docs/fit.md): fit a capture, render the
+ * report, export coefficient files.
+ */
+export { fitCapture, resolveFitSettings, FIT_DEFAULTS, FIT_SCHEMA, FIT_TARGETS, type FitOptions, type FitReport, type FitTarget } from './fitCapture.js';
+export { parseFeatureList, FeatureListError, type FeatureSelection } from './features.js';
+export { fitReportDocument, renderFitReport, type FitRenderFormat } from './render.js';
+export { ExportError, fitReportJson, resolveIdentity, simulatorYaml, coefficientFormatOf, type SimulatorIdentity } from './export.js';
+export { writeCoefficientFile } from './exportFile.js';
+export type { ModelFit, CoefficientEstimate } from './modelFit.js';
+export type { PredictionCheck } from './predictionCheck.js';
+export type { SimulatorCoefficients } from './simulatorCoefficients.js';
