@@ -3,17 +3,23 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, reportError } from './run.js';
 import { registerDemo } from './commands/demo.js';
+import { registerExport } from './commands/export.js';
+import { registerFit } from './commands/fit.js';
 import { registerGen } from './commands/gen.js';
 import { registerInfo } from './commands/info.js';
+import { registerLoad } from './commands/load.js';
 import { registerProto } from './commands/proto.js';
+import { registerReport } from './commands/report.js';
+import { registerSql } from './commands/sql.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 function buildProgram(): Command {
   const program = new Command('vcr')
     .description(
-      'Explain an inference engine\'s latency: captures (engine trace, step-stats sidecar, OpenTelemetry journey/step traces)\n' +
-        'in; native Perfetto traces, DuckDB SQL, alpha/beta fits and latency/fidelity reports out.',
+      "Explain an inference engine's latency. Captures in (engine trace, step-stats sidecar, vLLM OpenTelemetry " +
+        'journey/step traces); native Perfetto traces, DuckDB SQL, alpha/beta fits and latency, calibration, ' +
+        'fidelity and lifecycle reports out.',
     )
     .version(packageJson.version)
     .showHelpAfterError('(run with --help for usage)')
@@ -23,6 +29,11 @@ function buildProgram(): Command {
   registerGen(program);
   registerInfo(program);
   registerProto(program);
+  registerLoad(program);
+  registerSql(program);
+  registerExport(program);
+  registerReport(program);
+  registerFit(program);
   return program;
 }
 

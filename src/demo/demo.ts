@@ -9,6 +9,10 @@ import { loadCapture } from '../capture/load.js';
 import type { Capture } from '../capture/model.js';
 import { renderCaptureSummary, summarizeCapture } from '../capture/summary.js';
 import { formatSummary, writePerfettoTrace } from '../perfetto/writeTrace.js';
+import { fidelityReportText, latencyReportText, writeFidelityHtml, writeLatencyHtml } from '../report/canned.js';
+import { fitCapture, renderFitReport, resolveIdentity, writeCoefficientFile } from '../fit/index.js';
+import { lifecycleReport } from '../report/lifecycle.js';
+import { renderLifecycleTerminal } from '../report/lifecycleRender.js';
 
 export interface DemoOptions {
   outDir: string;
@@ -16,6 +20,8 @@ export interface DemoOptions {
   requests: number;
   /** Where the tour is printed (stdout in the CLI). */
   print: (text: string) => void;
+  /** Colour the report tables (the CLI decides from the terminal and NO_COLOR). */
+  color: boolean;
 }
 
 /** What each stage left behind, for tests and for the closing summary. */
@@ -51,6 +57,29 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   print(indent(formatSummary(perfetto)));
   print(`    open it: drag ${pftrace} onto https://ui.perfetto.dev, or run`);
   print(`      npx vcr proto ${paths.trace} --step-stats ${paths.stepStats} --otlp ${paths.otlp} -o ${pftrace} --open`);
+
+  const latencyHtml = join(outDir, 'latency.html');
+  heading(print, 4, `vcr report latency ${outDir} --html ${latencyHtml}`);
+  print(indent(latencyReportText(capture, 'terminal', { color: options.color })));
+  await writeLatencyHtml(capture, latencyHtml);
+  print(`    plots: ${latencyHtml}`);
+
+  const fidelityHtml = join(outDir, 'fidelity.html');
+  heading(print, 5, `vcr report fidelity ${outDir} --html ${fidelityHtml}`);
+  print(indent(fidelityReportText(capture, 'terminal', { color: options.color })));
+  await writeFidelityHtml(capture, fidelityHtml);
+  print(`    timeline strip: ${fidelityHtml}`);
+
+  heading(print, 6, `vcr report lifecycle ${outDir}`);
+  if (capture.otlp) print(indent(renderLifecycleTerminal(lifecycleReport(capture.otlp), { color: options.color })));
+
+  // The generator's step time has an attention (context) term, so the demo fits it too.
+  const coefficients = join(outDir, 'coeffs.yaml');
+  heading(print, 7, `vcr fit ${outDir} --features +decode_context --export ${coefficients}`);
+  const fit = fitCapture(capture, { features: '+decode_context' });
+  print(indent(renderFitReport(fit, { color: options.color })));
+  await writeCoefficientFile(coefficients, fit, resolveIdentity(fit));
+  print(`    simulator coefficients: ${coefficients}`);
 
   return { generated, capture };
 }
