@@ -17,7 +17,8 @@ export interface ReadLinesOptions {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-async function isGzip(path: string): Promise<boolean> {
+/** True when the file starts with the gzip magic bytes (the extension is not trusted). */
+export async function isGzip(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
   try {
     const head = Buffer.alloc(2);

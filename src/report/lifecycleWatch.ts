@@ -17,14 +17,13 @@ import { open, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { OtlpCapture } from '../capture/otlpRecords.js';
 import { InputError, type LenientLog } from '../ingest/errors.js';
-import { readLineBatches } from '../ingest/lines.js';
-import { OtlpFormatError } from '../ingest/otlp/attributes.js';
+import { isGzip, readLineBatches } from '../ingest/lines.js';
 import { OtlpCaptureBuilder } from '../ingest/otlp/assemble.js';
-import { decodeExportLine, type DecodedExport } from '../ingest/otlp/spans.js';
+import { decodeLine } from '../ingest/otlp/reader.js';
+import type { DecodedExport } from '../ingest/otlp/spans.js';
 import { lifecycleReport, type LifecycleReport } from './lifecycle.js';
 
 const NEWLINE = 0x0a;
-const GZIP_MAGIC = [0x1f, 0x8b];
 
 /** Accumulates the decoded lines of a growing OTLP file. */
 export class OtlpFileFollower {
@@ -54,7 +53,7 @@ export class OtlpFileFollower {
     if (size === this.size) return false;
     this.size = size;
     const before = this.decoded.length;
-    if (this.gzip === undefined && size >= 2) this.gzip = await startsWithGzipMagic(this.path);
+    if (this.gzip === undefined && size >= 2) this.gzip = await isGzip(this.path);
     if (this.gzip) await this.rereadGzip();
     else await this.readAppended(size);
     return first || this.decoded.length > before;
@@ -111,7 +110,7 @@ export class OtlpFileFollower {
     const line = ++this.linesSeen;
     if (text.trim() === '') return;
     try {
-      this.decoded.push({ line, value: decode(this.path, line, text) });
+      this.decoded.push({ line, value: decodeLine(this.path, line, text) });
     } catch (error) {
       if (this.lenient && error instanceof InputError) this.lenient.record(error);
       else throw error;
@@ -119,31 +118,6 @@ export class OtlpFileFollower {
   }
 }
 
-async function startsWithGzipMagic(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
-  } finally {
-    await handle.close();
-  }
-}
-
-function decode(path: string, line: number, text: string): DecodedExport {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(path, line, `malformed JSON (${(error as Error).message})`);
-  }
-  try {
-    return decodeExportLine(value);
-  } catch (error) {
-    if (error instanceof OtlpFormatError) throw new InputError(path, line, error.message);
-    throw error;
-  }
-}
 
 export interface WatchOptions {
   /** Poll period; default 500 ms. */

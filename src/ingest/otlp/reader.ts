@@ -43,7 +43,8 @@ export async function readOtlp(path: string, options: OtlpReadOptions = {}): Pro
   return builder.finish(path, lines);
 }
 
-function decodeLine(path: string, line: number, text: string): DecodedExport {
+/** One export line → decoded spans; malformed JSON or a bad span is an InputError naming the line. */
+export function decodeLine(path: string, line: number, text: string): DecodedExport {
   let value: unknown;
   try {
     value = JSON.parse(text);
