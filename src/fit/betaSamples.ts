@@ -28,12 +28,8 @@ export function selectBetaSamples(steps: StepRows, options: BetaSampleOptions): 
   const noWall = tally.rule(
     'no-wall-time',
     steps.source === 'otlp'
-      ? 'wall time unknown: the next step was not sampled (step.duration_us is scheduler CPU time, never used as step time)'
+      ? 'wall time unknown: the next step was not sampled, or the engine drained before it (step.duration_us is scheduler CPU time, never used as step time)'
       : 'wall time unknown',
-  );
-  const drained = tally.rule(
-    'batch-drained',
-    'every request finished in the step and none was waiting: the time to the next step may include engine idle time',
   );
   const nonPositive = tally.rule('non-positive-duration', 'wall time ≤ 0 (clock glitch)');
   const warmUp = tally.rule('warm-up', `the first ${options.warmupSteps} engine steps of the capture (graph capture, compilation and cache warm-up make them slow)`);
@@ -49,7 +45,6 @@ export function selectBetaSamples(steps: StepRows, options: BetaSampleOptions): 
   const samples: StepRow[] = [];
   for (const row of steps.rows) {
     if (Number.isNaN(row.wallUs)) noWall();
-    else if (row.drained) drained();
     else if (!(row.wallUs > 0)) nonPositive();
     else if (row.stepId < firstStepId + options.warmupSteps) warmUp();
     else if (row.preempted > options.maxPreemptedPerStep) preempting();

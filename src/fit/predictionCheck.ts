@@ -88,7 +88,7 @@ export function checkPredictions(inputs: PredictionInputs): PredictionCheck {
     for (const run of decodeRuns(request)) {
       for (let step = run.firstStep; step <= run.lastStep; step++) {
         const row = rowByStep.get(step);
-        if (row === undefined || Number.isNaN(row.wallUs) || row.drained) continue;
+        if (row === undefined || Number.isNaN(row.wallUs)) continue;
         const predicted = inputs.predictStep(row);
         if (!Number.isNaN(predicted)) itl.add(row.wallUs, predicted);
       }

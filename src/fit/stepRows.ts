@@ -9,8 +9,8 @@
  *   scheduler's CPU time and is never used as the step time).
  * - The step-stats sidecar has every step's wall time, but decode tokens
  *   are inferred (running after the step − prefill requests, formats.md §2:
- *   off by the requests that finished in the step) and its prefix-cache
- *   `queries` include cache hits, so new prefill tokens = queries − hits.
+ *   off by the requests that finished in the step); its prefill tokens are
+ *   already net of prefix-cache hits (capture/derive/steps.ts).
  *
  * OTLP wins unless the sidecar has more than twice as many steps of known
  * wall time (with vLLM's default 1% step sampling, consecutive sampled
@@ -18,8 +18,8 @@
  * the sidecar's every-step coverage is worth its inferred decode counts).
  *
  * OTLP summaries do not record when a step ended (ts_end_ns is the end of
- * scheduling), so a step after which the engine went idle looks as long as
- * the idle gap: such "drained" steps are flagged for exclusion.
+ * scheduling); a step after which the engine drained has no wall time
+ * (capture/derive/steps.ts), since the gap to the next step includes idle time.
  */
 import type { Capture, StepTable } from '../capture/model.js';
 import type { OtlpStepSummary } from '../capture/otlpRecords.js';
@@ -41,12 +41,6 @@ export interface StepRow {
   preempted: number;
   /** Sum of the KV context of the step's decoding requests, tokens; NaN when not reconstructible (see `contextUnavailable`). */
   decodeContextTokens: number;
-  /**
-   * OTLP only: every request in the batch finished and none was waiting, so
-   * the engine may have sat idle before the next step and the distance to
-   * the next step's start is wall time plus idle time, not a step time.
-   */
-  drained: boolean;
 }
 
 export type StepSource = 'otlp' | 'sidecar';
@@ -96,7 +90,6 @@ function baseRow(table: StepTable, i: number, prefillTokens: number): StepRow {
     kvUsage: table.kvUsage[i],
     preempted: table.preempted[i],
     decodeContextTokens: NaN,
-    drained: false,
   };
 }
 
@@ -105,10 +98,7 @@ function otlpRows(table: StepTable, summaries: readonly OtlpStepSummary[], captu
   const rows: StepRow[] = [];
   let wallKnown = 0;
   for (let i = 0; i < table.count; i++) {
-    const row = baseRow(table, i, table.prefillTokens[i]);
-    const summary = summaries[i];
-    row.drained = summary.numFinished >= summary.runningDepth && summary.waitingDepth === 0 && summary.numPreempted === 0;
-    rows.push(row);
+    rows.push(baseRow(table, i, table.prefillTokens[i]));
     wallKnown += table.wallKnown[i];
   }
   const journeys = capture.otlp?.requests ?? [];
@@ -132,8 +122,7 @@ function sidecarRows(table: StepTable): StepRows {
   const rows: StepRow[] = [];
   let wallKnown = 0;
   for (let i = 0; i < table.count; i++) {
-    const hits = table.prefixHits[i] > 0 ? table.prefixHits[i] : 0;
-    rows.push(baseRow(table, i, Math.max(0, table.prefillTokens[i] - hits)));
+    rows.push(baseRow(table, i, table.prefillTokens[i]));
     wallKnown += table.wallKnown[i];
   }
   return {

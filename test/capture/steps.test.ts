@@ -45,7 +45,8 @@ describe('SidecarStepBuilder', () => {
     expect(Array.from(steps.startMs)).toEqual([0, 10, 18.5]);
     expect(Array.from(steps.endMs)).toEqual([10, 18.5, 25]);
     expect(Array.from(steps.kind, (k) => STEP_KINDS[k])).toEqual(['prefill', 'prefill+decode', 'decode']);
-    expect(Array.from(steps.prefillTokens)).toEqual([512, 100, 0]);
+    // queries − hits: the prefix-cache hits were looked up, not computed.
+    expect(Array.from(steps.prefillTokens)).toEqual([512 - 16, 100 - 16, 0]);
     // decode tokens = running − prefill requests, plus the draft tokens each decode verifies
     expect(Array.from(steps.decodeTokens)).toEqual([0, 1, 3 + 9]);
     expect(Array.from(steps.specDraft)).toEqual([0, 0, 9]);
@@ -95,6 +96,14 @@ describe('stepsFromOtlp', () => {
     kvUsageGpuRatio: 0.5,
     kvBlocksTotalGpu: 1000,
     kvBlocksFreeGpu: 500,
+  });
+
+  it('gives no wall time to a step after which the engine drained (the gap to the next step includes idle time)', () => {
+    const drained = { ...summary(7, 0), runningDepth: 2, numFinished: 2, waitingDepth: 0 };
+    const stillWaiting = { ...summary(8, 50), runningDepth: 2, numFinished: 2, waitingDepth: 1 };
+    const steps = stepsFromOtlp([drained, stillWaiting, summary(9, 60)]);
+    expect(Array.from(steps.wallKnown)).toEqual([0, 1, 0]);
+    expect(Array.from(steps.endMs)).toEqual([0.25, 60, 60.25]);
   });
 
   it('uses the next sampled step as the end only when it is the very next step id', () => {

@@ -13,7 +13,6 @@ function row(stepId: number, extra: Partial<StepRow> = {}): StepRow {
     kvUsage: 0.1,
     preempted: 0,
     decodeContextTokens: 4000,
-    drained: false,
     ...extra,
   };
 }
@@ -24,7 +23,7 @@ describe('selectBetaSamples', () => {
     row(2, { wallUs: NaN }), // no wall time comes first
     row(3),
     row(4, { wallUs: NaN }),
-    row(5, { drained: true }),
+    row(5, { wallUs: -1 }),
     row(6, { wallUs: 0 }),
     row(7, { preempted: 1 }),
     row(8, { preempted: 2 }),
@@ -39,8 +38,7 @@ describe('selectBetaSamples', () => {
     const counts = Object.fromEntries(set.exclusions.map((e) => [e.rule, e.count]));
     expect(counts).toEqual({
       'no-wall-time': 2,
-      'batch-drained': 1,
-      'non-positive-duration': 1,
+      'non-positive-duration': 2,
       'warm-up': 2,
       preemption: 1,
       'no-decode-context': 1,

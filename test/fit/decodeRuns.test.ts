@@ -57,7 +57,7 @@ describe('decodeRuns', () => {
 });
 
 describe('step rows from a vcr gen capture', () => {
-  it('reconstruct every step\'s decode context exactly, and flag every step whose measured wall time includes idle time', async () => {
+  it('reconstruct every step\'s decode context exactly, and give no wall time to a step whose successor came after idle time', async () => {
     const options = { scenario: 'sweep', seed: 5, requests: 150, phaseDurationS: 5 } as const;
     const truth = new Map<number, { context: number; wallUs: number }>();
     for (const event of simulate(options)) if (event.kind === 'step') truth.set(event.id, { context: event.decodeContextTokens, wallUs: event.endUs - event.startUs });
@@ -71,10 +71,11 @@ describe('step rows from a vcr gen capture', () => {
         withContext++;
         expect(row.decodeContextTokens).toBe(t.context);
       }
-      if (!Number.isNaN(row.wallUs) && !row.drained) expect(row.wallUs).toBeCloseTo(t.wallUs, 3);
+      if (!Number.isNaN(row.wallUs)) expect(row.wallUs).toBeCloseTo(t.wallUs, 3);
     }
     expect(withContext).toBe(rows.rows.length - rows.contextMismatches);
     expect(rows.contextMismatches).toBe(0);
-    expect(rows.rows.some((row) => row.drained)).toBe(true);
+    // The sweep idles between phases: those steps lose their wall time instead of reporting idle time as step time.
+    expect(rows.rows.filter((row) => Number.isNaN(row.wallUs)).length).toBeGreaterThan(0);
   });
 });

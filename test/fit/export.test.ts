@@ -91,7 +91,6 @@ describe('fit report JSON', () => {
     expect(json.beta.fit.test.residualQuantiles).toEqual(report.beta!.fit!.test!.residualQuantiles);
     expect(json.beta.fit.samples.excluded.map((e: { rule: string }) => e.rule)).toEqual([
       'no-wall-time',
-      'batch-drained',
       'non-positive-duration',
       'warm-up',
       'preemption',

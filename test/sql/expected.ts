@@ -78,7 +78,8 @@ export function expectedSteps(lines: readonly RawSidecarLine[]): { steps: Expect
       end: lines[i].ts_ms,
       kind: !prefill ? 'decode' : decodeRequests > 0 ? 'prefill+decode' : 'prefill',
       running: scheduler.num_running_reqs,
-      prefillTokens: queries,
+      // Prefix-cache hits were looked up, not computed.
+      prefillTokens: Math.max(0, queries - (scheduler.prefix_cache_stats?.hits ?? 0)),
       decodeTokens: decodeRequests + (scheduler.spec_decoding_stats?.num_draft_tokens ?? 0),
     });
   }

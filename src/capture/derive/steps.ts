@@ -94,8 +94,11 @@ export class SidecarStepBuilder {
     if (!previous) return;
     const prefix = record.prefixCacheStats;
     const prefillRequests = prefix?.requests ?? 0;
-    const prefillTokens = prefix?.queries ?? 0;
-    const ranPrefill = prefillRequests > 0 || prefillTokens > 0;
+    const queriedTokens = prefix?.queries ?? 0;
+    // vLLM's prefix-cache `queries` are the prompt tokens looked up, `hits` those found cached:
+    // the step computed only the difference. A fully cached prefill still ran (and is classified) as prefill.
+    const prefillTokens = Math.max(0, queriedTokens - (prefix?.hits ?? 0));
+    const ranPrefill = prefillRequests > 0 || queriedTokens > 0;
     if (previous.numRunningReqs === 0 && !ranPrefill) {
       this.idleIntervals++;
       return;
@@ -119,7 +122,7 @@ export class SidecarStepBuilder {
     c.kvUsage.push(record.kvCacheUsage);
     c.specAccepted.push(spec?.numAcceptedTokens ?? 0);
     c.specDraft.push(spec?.numDraftTokens ?? 0);
-    c.kind.push(STEP_KINDS.indexOf(classifyStep(prefillRequests, prefillTokens, decodeRequests)));
+    c.kind.push(STEP_KINDS.indexOf(classifyStep(prefillRequests, queriedTokens, decodeRequests)));
     c.schedulerCpuUs.push(NaN);
     c.sourceLine.push(record.line);
   }
@@ -130,17 +133,27 @@ export class SidecarStepBuilder {
 }
 
 /**
+ * A step after which the engine may have gone idle: every request in its
+ * batch finished, none was waiting and none was preempted back into the
+ * queue. The distance to the next step's start then includes idle time.
+ */
+function drainedEngine(step: OtlpStepSummary): boolean {
+  return step.numFinished >= step.runningDepth && step.waitingDepth === 0 && step.numPreempted === 0;
+}
+
+/**
  * Steps from sampled OTLP BATCH_SUMMARY events (sorted by step id). A step's
  * wall time is the distance to the next step's start, known only when that
- * next step (id + 1) was sampled too; otherwise the interval falls back to
- * the scheduler's CPU time and wallKnown is 0 (formats.md §3 trap).
+ * next step (id + 1) was sampled too and the engine did not drain in between;
+ * otherwise the interval falls back to the scheduler's CPU time and wallKnown
+ * is 0 (formats.md §3 trap: step.duration_us is not the forward pass).
  */
 export function stepsFromOtlp(summaries: readonly OtlpStepSummary[]): StepTable {
   const c = new StepColumns();
   for (let i = 0; i < summaries.length; i++) {
     const step = summaries[i];
     const next = summaries[i + 1];
-    const wallKnown = next !== undefined && next.stepId === step.stepId + 1;
+    const wallKnown = next !== undefined && next.stepId === step.stepId + 1 && !drainedEngine(step);
     c.stepId.push(step.stepId);
     c.startMs.push(step.startMs);
     c.endMs.push(wallKnown ? next.startMs : step.startMs + step.durationUs / 1000);
