@@ -42,6 +42,13 @@ describe('vcr info', () => {
     });
   });
 
+  it('takes a capture directory and finds its trace by content', async () => {
+    const dir = captureDir(TRACE);
+    const result = await runVcr(['info', dir, '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ requests: 3, gaps: 3 });
+  });
+
   it('names the file and line of bad input and exits 1', async () => {
     const dir = captureDir(`${TRACE}\n{"prompt_tokens":10,"output_tokens":2,"ttft_ms":-1,"itl_ms":[1]}\n`);
     const path = join(dir, 'trace.jsonl');
@@ -62,6 +69,6 @@ describe('vcr info', () => {
   it('exits 2 on a usage error', async () => {
     const result = await runVcr(['info']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("missing required argument 'trace'");
+    expect(result.stderr).toContain("missing required argument 'capture'");
   });
 });

@@ -1,12 +1,8 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { action } from '../run.js';
 import { CheckFailed, UsageError } from '../errors.js';
-import { withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
-import { loadCapture, type CaptureSources } from '../../capture/load.js';
-import { detectInputKind } from '../../ingest/detect.js';
-import { groupCaptureFiles, type InputFile } from '../../sql/grouping.js';
+import { CAPTURE_ARGUMENT_HELP, captureSourcesFromArgs, withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
+import { loadCapture } from '../../capture/load.js';
 import { shouldUseColor } from '../../report/render/terminal.js';
 import { FIT_DEFAULTS, FIT_TARGETS, fitCapture, resolveFitSettings, type FitSettingsReport, type FitTarget } from '../../fit/fitCapture.js';
 import type { StepSourceChoice } from '../../fit/stepRows.js';
@@ -14,41 +10,6 @@ import { FeatureListError } from '../../fit/features.js';
 import { ExportError, coefficientFormatOf, fitReportJson, resolveIdentity, type SimulatorIdentity } from '../../fit/export.js';
 import { writeCoefficientFile } from '../../fit/exportFile.js';
 import { renderFitReport } from '../../fit/render.js';
-
-export const CAPTURE_ARGUMENT_HELP = `
-CAPTURE is one capture: a directory holding its files (as \`vcr gen\` writes
-them: trace.jsonl, trace-step-stats.jsonl, otlp.jsonl, optionally .gz), or the
-files themselves in any order (each kind detected from its content), or both;
---step-stats / --otlp add files explicitly. At most one file of each kind.`;
-
-/** A capture file name in a directory: JSON lines, plain or gzip. */
-const CAPTURE_FILE = /\.jsonl?(\.gz)?$/i;
-
-/**
- * CAPTURE arguments (directories and/or files) plus --step-stats / --otlp →
- * the one capture they describe. Kinds are sniffed from content
- * (ingest/detect.ts) and grouped with the same rules as `vcr load`.
- */
-export async function captureSourcesFromArgs(args: readonly string[], flags: Pick<CaptureInputFlags, 'stepStats' | 'otlp'>): Promise<CaptureSources> {
-  const files: InputFile[] = [];
-  for (const arg of args) {
-    const info = await stat(arg);
-    if (info.isDirectory()) {
-      const names = (await readdir(arg)).filter((name) => CAPTURE_FILE.test(name) && !name.startsWith('.')).sort();
-      if (names.length === 0) throw new UsageError(`${arg}: the directory holds no capture files (*.jsonl[.gz])`);
-      for (const name of names) files.push({ path: join(arg, name), kind: await detectInputKind(join(arg, name)) });
-    } else {
-      files.push({ path: arg, kind: await detectInputKind(arg) });
-    }
-  }
-  if (flags.stepStats) files.push({ path: flags.stepStats, kind: 'step-stats' });
-  if (flags.otlp) files.push({ path: flags.otlp, kind: 'otlp' });
-  const captures = groupCaptureFiles(files);
-  if (captures.length !== 1) {
-    throw new UsageError(`the arguments describe ${captures.length} captures; give one capture (one directory, or its files)`);
-  }
-  return captures[0];
-}
 
 interface FitFlags extends CaptureInputFlags {
   target: FitTarget;

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { Option, type Command } from 'commander';
 import { action } from '../run.js';
+import { terminalProgress } from '../progress.js';
 import { DEFAULT_DATABASE, openDatabase } from '../../sql/database.js';
 import { loadFiles, type LoadedCapture } from '../../sql/load.js';
 import { TABLE_NAMES, type TableName } from '../../sql/schema.js';
@@ -59,8 +60,11 @@ export function registerLoad(program: Command): void {
       action(async (files: string[], flags: LoadFlags) => {
         const started = performance.now();
         const db = await openDatabase(flags.db);
+        const progress = terminalProgress();
         try {
-          const loaded = await loadFiles(db, files, { replace: flags.replace, kind: flags.kind, lenient: flags.lenient });
+          const loaded = await loadFiles(db, files, { replace: flags.replace, kind: flags.kind, lenient: flags.lenient, progress }).finally(() =>
+            progress.stop(),
+          );
           for (const capture of loaded) process.stdout.write(`${describe(capture)}\n`);
           const seconds = ((performance.now() - started) / 1000).toFixed(1);
           process.stdout.write(`database ${flags.db} (${seconds} s)\n`);

@@ -8,7 +8,7 @@ import { analyzeCalibration, DEFAULT_MIN_BUCKET_REQUESTS, DEFAULT_TOLERANCE, sam
 import { calibrateDocument } from '../../report/calibrateDocument.js';
 import { emitReport, writeJsonFile, type ReportOutputFlags } from '../../report/output.js';
 import { formatPercent } from '../../report/render/format.js';
-import { captureSourcesFromArgs } from './fit.js';
+import { captureSourcesFromArgs } from '../captureInputs.js';
 import { bucketsOption, checkReportOutputs, withReportOutputs } from './reportLatency.js';
 
 interface CalibrateFlags extends ReportOutputFlags {

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { action } from '../run.js';
 import { UsageError } from '../errors.js';
-import { withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
 import { loadCapture } from '../../capture/load.js';
 import { analyzeFidelity } from '../../report/fidelity.js';
 import { fidelityDocument } from '../../report/fidelityDocument.js';
 import { emitReport, type ReportOutputFlags } from '../../report/output.js';
-import { CAPTURE_ARGUMENT_HELP, captureSourcesFromArgs } from './fit.js';
+import { CAPTURE_ARGUMENT_HELP, captureSourcesFromArgs, withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
 import { checkReportOutputs, withReportOutputs } from './reportLatency.js';
 
 type FidelityFlags = CaptureInputFlags & ReportOutputFlags;

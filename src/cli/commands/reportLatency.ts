@@ -1,13 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { action } from '../run.js';
 import { UsageError } from '../errors.js';
-import { withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
 import { loadCapture } from '../../capture/load.js';
 import { parseBucketScheme, type BucketScheme } from '../../stats/buckets.js';
 import { analyzeLatency } from '../../report/latency.js';
 import { latencyDocument } from '../../report/latencyDocument.js';
 import { emitReport, outputFlagConflict, type ReportOutputFlags } from '../../report/output.js';
-import { CAPTURE_ARGUMENT_HELP, captureSourcesFromArgs } from './fit.js';
+import { CAPTURE_ARGUMENT_HELP, captureSourcesFromArgs, withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
 
 /** `--buckets pow2 | 1,4,16,...` for commander: a bad value is a usage error (exit 2). */
 export function bucketsOption(): Option {

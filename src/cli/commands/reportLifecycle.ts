@@ -8,7 +8,7 @@ import { lifecycleDocument, renderLifecycleTerminal } from '../../report/lifecyc
 import { watchLifecycle } from '../../report/lifecycleWatch.js';
 import { documentText, outputFlagConflict, reportJson, writeHtmlReport } from '../../report/output.js';
 import { shouldUseColor } from '../../report/render/terminal.js';
-import { CAPTURE_ARGUMENT_HELP, captureSourcesFromArgs } from './fit.js';
+import { CAPTURE_ARGUMENT_HELP, captureSourcesFromArgs } from '../captureInputs.js';
 
 interface LifecycleFlags {
   otlp?: string;
