@@ -1,21 +1,25 @@
 /**
  * Perfetto encoding benchmark: the same decode-gap packets (a SLICE_BEGIN with
  * five debug annotations, a SLICE_END with two extra counter values) encoded
- * three ways with protobufjs from protos/:
+ * four ways, field keys from protos/:
  *   1. reflection, `TracePacket.encode(TracePacket.fromObject(obj)).finish()` per packet;
  *   2. reflection, `TracePacket.encode(obj, writer)` on reused objects into one Writer;
- *   3. the writer's ProtoTraceSink: direct Writer calls with field keys read
- *      from the schema (what pbjs static code compiles to, minus the
- *      per-field presence checks).
+ *   3. direct protobufjs Writer calls (what pbjs static code compiles to,
+ *      minus the per-field presence checks): the writer's first hot path;
+ *   4. the writer's ProtoTraceSink: wire.ts put* functions over one byte
+ *      array, a size bound reserved per packet (the current hot path).
+ * All four produce the same bytes.
  * Run: npm run build && node dist/bench/perfettoEncoding.js [pairs]
  */
 import protobuf from 'protobufjs';
-import { EventArgs } from '../src/perfetto/args.js';
+import { argName, EventArgs } from '../src/perfetto/args.js';
 import type { ByteOutput } from '../src/perfetto/byteOutput.js';
 import { perfettoSchema } from '../src/perfetto/protoSchema.js';
 import { ProtoTraceSink } from '../src/perfetto/protoSink.js';
 import { CounterSamples, NO_FLOWS } from '../src/perfetto/sink.js';
 import type { TrackLayout } from '../src/perfetto/tracks.js';
+
+const ARG = { req: argName('req'), gapMs: argName('gap_ms'), tokens: argName('tokens'), numRunning: argName('num_running'), prefillTokens: argName('prefill_tokens') };
 
 const pairs = Number(process.argv[2] ?? 100_000);
 const { TracePacket } = perfettoSchema();
@@ -80,6 +84,43 @@ function reusedObjectsSharedWriter(): number {
   return bytes + w.finish().length;
 }
 
+/** The first ProtoTraceSink's hot path, kept here as the baseline: one shared protobufjs Writer, fork/ldelim per message. */
+function directWriterCalls(): number {
+  const w = protobuf.Writer.create();
+  const defaults = { packet: 10, timestamp: 64, sequenceId: 80, sequenceFlags: 104, trackEvent: 90, type: 72, trackUuid: 88, categoryIids: 24, nameIid: 80 };
+  const annotation = (nameIid: number, key: number, write: () => void) => {
+    w.uint32(34).fork().uint32(8).uint32(nameIid).uint32(key);
+    write();
+    w.ldelim();
+  };
+  let bytes = 0;
+  let ts = 0;
+  let last = 0;
+  for (let i = 0; i < pairs; i++) {
+    const k = defaults;
+    ts += 1000 + (i % 997);
+    w.uint32(k.packet).fork().uint32(k.timestamp).uint32(ts - last).uint32(k.sequenceId).uint32(1).uint32(k.sequenceFlags).uint32(2);
+    last = ts;
+    w.uint32(k.trackEvent).fork().uint32(k.type).uint32(1).uint32(k.trackUuid).uint32(1 + (i % 32)).uint32(k.categoryIids).uint32(1).uint32(k.nameIid).uint32(1);
+    annotation(1, 32, () => w.uint32(i));
+    annotation(2, 41, () => w.double(12.345 + (i % 100)));
+    annotation(3, 32, () => w.uint32(1));
+    annotation(4, 32, () => w.uint32(32));
+    annotation(5, 32, () => w.uint32(0));
+    w.ldelim().ldelim();
+    ts += 20_000;
+    w.uint32(k.packet).fork().uint32(k.timestamp).uint32(ts - last).uint32(k.sequenceId).uint32(1).uint32(k.sequenceFlags).uint32(2);
+    last = ts;
+    w.uint32(k.trackEvent).fork().uint32(k.type).uint32(2).uint32(k.trackUuid).uint32(1 + (i % 32)).uint32(96).uint32(32).uint32(96).uint32(0);
+    w.ldelim().ldelim();
+    if (w.len >= 1 << 20) {
+      bytes += w.finish().length;
+      w.reset();
+    }
+  }
+  return bytes + w.finish().length;
+}
+
 async function protoTraceSink(): Promise<number> {
   const output: ByteOutput = {
     bytes: 0,
@@ -109,7 +150,7 @@ async function protoTraceSink(): Promise<number> {
   let ts = 0;
   for (let i = 0; i < pairs; i++) {
     ts += 1000 + (i % 997);
-    args.clear().int('req', i).double('gap_ms', 12.345 + (i % 100)).int('tokens', 1).int('num_running', 32).int('prefill_tokens', 0);
+    args.clear().int(ARG.req, i).double(ARG.gapMs, 12.345 + (i % 100)).int(ARG.tokens, 1).int(ARG.numRunning, 32).int(ARG.prefillTokens, 0);
     sink.beginSlice(i % 32, ts, 'request', 'decode', true, args);
     ts += 20_000;
     sink.endSlice(i % 32, ts, samples.clear().add(33, 32).add(34, 0), 0, NO_FLOWS);
@@ -142,4 +183,5 @@ async function time(name: string, run: () => number | Promise<number>): Promise<
 console.log(`${pairs} decode gaps (${2 * pairs} packets), node ${process.version}`);
 await time('1. fromObject + encode per packet', perPacketFromObject);
 await time('2. encode reused objects into one Writer', reusedObjectsSharedWriter);
-await time('3. ProtoTraceSink (direct Writer calls)', protoTraceSink);
+await time('3. direct protobufjs Writer calls', directWriterCalls);
+await time('4. ProtoTraceSink (wire.ts put* functions)', protoTraceSink);

@@ -1,5 +1,6 @@
-import type { Capture } from './model.js';
-import type { CaptureMeta } from './records.js';
+import { basename } from 'node:path';
+import type { Capture, CaptureStats, RequestColumns, StepTable } from './model.js';
+import type { CaptureMeta, TraceRecord } from './records.js';
 import type { OtlpCapture } from './otlpRecords.js';
 import { RequestTableBuilder } from './requestTableBuilder.js';
 import { SidecarStepBuilder, emptyStepTable, stepsFromOtlp } from './derive/steps.js';
@@ -8,6 +9,7 @@ import { openEngineTrace } from '../ingest/engineTrace.js';
 import { readStepStats } from '../ingest/stepStats.js';
 import { readOtlp } from '../ingest/otlp/reader.js';
 import { LenientLog, stderrWarnings, type WarningSink } from '../ingest/errors.js';
+import { NO_PROGRESS, type Progress } from '../util/progress.js';
 
 export interface CaptureSources {
   /** Engine trace (formats.md §1). */
@@ -22,13 +24,33 @@ export interface LoadOptions {
   /** Skip bad lines instead of failing; the count and first reasons go to `warn`. */
   lenient?: boolean;
   warn?: WarningSink;
+  /** Told how many records each stream has yielded so far. */
+  progress?: Progress;
+}
+
+/** Progress is reported every this many records: often enough for a smooth rate, rarely enough to cost nothing. */
+const PROGRESS_EVERY = 512;
+
+/** Where the engine trace's records go while the other streams are read. */
+export interface TraceRecordSink {
+  add(record: TraceRecord): void;
+}
+
+/** Everything of a capture but its request tables, which the record sink builds. */
+export interface CaptureStreams {
+  meta: CaptureMeta;
+  steps: StepTable;
+  idleIntervals: number;
+  otlp?: OtlpCapture;
 }
 
 /**
- * Reads every given stream of one capture into the normalized model. This is
- * the I/O edge: the derivations it calls are pure and tested on their own.
+ * Reads every given stream of one capture, handing the engine trace's
+ * records to `records` one at a time (so the caller decides what to keep in
+ * memory). This is the I/O edge: the derivations it calls are pure and
+ * tested on their own.
  */
-export async function loadCapture(sources: CaptureSources, options: LoadOptions = {}): Promise<Capture> {
+export async function readCaptureStreams(sources: CaptureSources, records: TraceRecordSink, options: LoadOptions = {}): Promise<CaptureStreams> {
   const warn = options.warn ?? stderrWarnings;
   const lenientLogs: LenientLog[] = [];
   const lenient = () => {
@@ -38,23 +60,35 @@ export async function loadCapture(sources: CaptureSources, options: LoadOptions 
     return log;
   };
 
+  const progress = options.progress ?? NO_PROGRESS;
   let meta: CaptureMeta = { extra: {} };
-  const requestBuilder = new RequestTableBuilder();
   if (sources.trace) {
     const reader = await openEngineTrace(sources.trace, { lenient: lenient(), warn });
     meta = reader.meta;
-    for await (const record of reader.records) requestBuilder.add(record);
+    progress.phase(`reading ${basename(sources.trace)}`, 'records');
+    let count = 0;
+    for await (const record of reader.records) {
+      records.add(record);
+      if (++count % PROGRESS_EVERY === 0) progress.update(count);
+    }
   }
-  const { requests, gaps, laneCount } = requestBuilder.finish();
 
   let otlp: OtlpCapture | undefined;
-  if (sources.otlp) otlp = await readOtlp(sources.otlp, { lenient: lenient(), warn });
+  if (sources.otlp) {
+    progress.phase(`reading ${basename(sources.otlp)}`, 'records');
+    otlp = await readOtlp(sources.otlp, { lenient: lenient(), warn });
+  }
 
   let steps = emptyStepTable();
   let idleIntervals = 0;
   if (sources.stepStats) {
     const stepBuilder = new SidecarStepBuilder();
-    for await (const record of readStepStats(sources.stepStats, { lenient: lenient(), warn })) stepBuilder.add(record);
+    progress.phase(`reading ${basename(sources.stepStats)}`, 'records');
+    let count = 0;
+    for await (const record of readStepStats(sources.stepStats, { lenient: lenient(), warn })) {
+      stepBuilder.add(record);
+      if (++count % PROGRESS_EVERY === 0) progress.update(count);
+    }
     steps = stepBuilder.finish();
     idleIntervals = stepBuilder.idleIntervals;
   } else if (otlp) {
@@ -65,25 +99,30 @@ export async function loadCapture(sources: CaptureSources, options: LoadOptions 
     const summary = log.summary();
     if (summary) warn(summary);
   }
+  return { meta, steps, idleIntervals, otlp };
+}
 
+/** The capture's headline counts, from its request columns. */
+export function captureStats(requests: RequestColumns, gaps: number, laneCount: number, idleIntervals: number): CaptureStats {
   const sweep = activeRequestSweep(requests.arrivalMs, requests.endMs);
   let withoutArrival = 0;
   for (let i = 0; i < requests.count; i++) if (Number.isNaN(requests.arrivalMs[i])) withoutArrival++;
+  return { requests: requests.count, withoutArrival, gaps, lanes: laneCount, peakConcurrency: sweep.peak, idleIntervals };
+}
+
+/** Reads every given stream of one capture into the normalized model, all in memory. */
+export async function loadCapture(sources: CaptureSources, options: LoadOptions = {}): Promise<Capture> {
+  const requestBuilder = new RequestTableBuilder();
+  const streams = await readCaptureStreams(sources, requestBuilder, options);
+  const { requests, gaps, laneCount } = requestBuilder.finish();
   return {
     tracePath: sources.trace,
     stepStatsPath: sources.stepStats,
-    meta,
+    meta: streams.meta,
     requests,
     gaps,
-    steps,
-    otlp,
-    stats: {
-      requests: requests.count,
-      withoutArrival,
-      gaps: gaps.count,
-      lanes: laneCount,
-      peakConcurrency: sweep.peak,
-      idleIntervals,
-    },
+    steps: streams.steps,
+    otlp: streams.otlp,
+    stats: captureStats(requests, gaps.count, laneCount, streams.idleIntervals),
   };
 }

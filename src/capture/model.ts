@@ -12,8 +12,13 @@ import type { OtlpCapture } from './otlpRecords.js';
 /** finishReason column codes: 0 = absent, then FINISH_REASONS order + 1. */
 export type FinishReasonCode = number;
 
-/** One row per request, in arrival order: row index = request id (stable sort by arrival; requests without arrival follow in file order). */
-export interface RequestTable {
+/**
+ * The fixed-width request columns (tens of bytes per request): what a
+ * streaming consumer keeps in memory for every request. One row per request,
+ * in arrival order: row index = request id (stable sort by arrival; requests
+ * without arrival follow in file order).
+ */
+export interface RequestColumns {
   count: number;
   /** 1-based line of the request in the trace file. */
   sourceLine: Int32Array;
@@ -43,13 +48,17 @@ export interface RequestTable {
   summaryGapCount: Int32Array;
   /** Timeline lane (greedy packing); -1 without arrival. */
   lane: Int32Array;
+  /** Multimodal hashes are rare: sparse map request id → hashes. */
+  mmHashes: Map<number, string[]>;
+}
+
+/** Every request column, with the variable-length per-request lists in memory too. */
+export interface RequestTable extends RequestColumns {
   /** Variable-length per-request lists, flattened with offsets (length count + 1). */
   blockHashOffsets: Int32Array;
   blockHashes: BigUint64Array;
   tokenIdOffsets: Int32Array;
   tokenIds: Int32Array;
-  /** Multimodal hashes are rare: sparse map request id → hashes. */
-  mmHashes: Map<number, string[]>;
 }
 
 /** One row per recorded inter-token gap, grouped by request (see RequestTable.gapOffset). */
@@ -91,7 +100,7 @@ export interface StepTable {
   decodeTokens: Int32Array;
   /** Prefix-cache hits this step (sidecar), -1 when unknown. */
   prefixHits: Int32Array;
-  /** Requests preempted this step, -1 when unknown. */
+  /** Requests preempted this step (OTLP batch.num_preempted); -1 when unknown, as for sidecar steps. */
   preempted: Int32Array;
   kvUsage: Float64Array;
   specAccepted: Int32Array;
@@ -123,6 +132,48 @@ export interface Capture {
   gaps: GapTable;
   steps: StepTable;
   /** Journey events, request snapshots and sampled step summaries when an OTLP file was given. */
+  otlp?: OtlpCapture;
+  stats: CaptureStats;
+}
+
+/**
+ * The variable-length rows of one request — its gaps (GapTable columns
+ * restricted to the request), output token ids and block hashes — the part
+ * of a capture that grows with tokens rather than requests.
+ */
+export interface RequestRows {
+  gapCount: number;
+  gapStartMs: Float64Array;
+  gapDurMs: Float64Array;
+  gapTokens: Int32Array;
+  gapNumRunning: Int32Array;
+  gapPrefillTokens: Int32Array;
+  /** Empty when the request recorded none. */
+  tokenIds: Int32Array;
+  blockHashes: BigUint64Array;
+}
+
+/** Loads one request's rows on demand (by arrival-order id); callers drop them when done. */
+export interface RequestRowSource {
+  rows(request: number): RequestRows;
+}
+
+/**
+ * A capture as a streaming consumer reads it: request and step columns in
+ * memory, each request's variable-length rows loaded when needed. Both the
+ * in-memory Capture (capture/view.ts) and a capture spilled to disk
+ * (capture/spill/) provide one, so a sink written against this view handles
+ * captures larger than memory.
+ */
+export interface CaptureView {
+  tracePath?: string;
+  stepStatsPath?: string;
+  meta: CaptureMeta;
+  requests: RequestColumns;
+  rows: RequestRowSource;
+  /** True when some gap recorded its step context (itl_ctx). */
+  gapsHaveContext: boolean;
+  steps: StepTable;
   otlp?: OtlpCapture;
   stats: CaptureStats;
 }

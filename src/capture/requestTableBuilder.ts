@@ -1,5 +1,5 @@
 import { FINISH_REASONS, type TraceRecord } from './records.js';
-import type { GapTable, RequestTable } from './model.js';
+import type { GapTable, RequestColumns, RequestTable } from './model.js';
 import { deriveRequestTiming } from './derive/requestTiming.js';
 import { packLanes } from './derive/lanes.js';
 import { BigUint64Growable, Float64Growable, Int32Growable, Uint8Growable } from '../util/growable.js';
@@ -18,7 +18,8 @@ export function arrivalOrder(arrivalMs: Float64Array): Int32Array {
   return Int32Array.from(order);
 }
 
-function permute<T extends Float64Array | Int32Array | Uint8Array>(column: T, order: Int32Array): T {
+/** `column` re-ordered: out[i] = column[order[i]]. */
+export function permute<T extends Float64Array | Int32Array | Uint8Array>(column: T, order: Int32Array): T {
   const out = new (column.constructor as { new (n: number): T })(order.length);
   for (let i = 0; i < order.length; i++) out[i] = column[order[i]];
   return out;
@@ -43,13 +44,24 @@ function permuteLists<T extends Int32Array | BigUint64Array>(
   return { offsets: outOffsets, values: outValues };
 }
 
+/** Request columns re-ordered by arrival, with the permutation that did it. */
+export interface ArrivalOrderedColumns {
+  requests: RequestColumns;
+  /** Arrival-order id → file row. */
+  order: Int32Array;
+  /** File row → arrival-order id. */
+  idOfRow: Int32Array;
+  laneCount: number;
+}
+
 /**
- * Folds engine-trace records (in file order = finish order) into request and
- * gap columns. Gap rows stay in file order, grouped per request; `finish()`
- * re-orders the request rows by arrival, renumbers gap.request to the
- * arrival-order id and packs lanes.
+ * Folds engine-trace records (in file order = finish order) into the
+ * fixed-width request columns; `finish()` re-orders them by arrival and packs
+ * lanes. The variable-length rows (gaps, token ids, block hashes) are left to
+ * the caller: kept in memory by RequestTableBuilder, spilled to disk by
+ * capture/spill/.
  */
-export class RequestTableBuilder {
+export class RequestColumnsBuilder {
   private readonly sourceLine = new Int32Growable();
   private readonly arrivalMs = new Float64Growable();
   private readonly ttftMs = new Float64Growable();
@@ -67,35 +79,20 @@ export class RequestTableBuilder {
   private readonly gapOffset = new Int32Growable();
   private readonly gapCount = new Int32Growable();
   private readonly summaryGapCount = new Int32Growable();
-  private readonly blockHashOffsets = new Int32Growable();
-  private readonly blockHashes = new BigUint64Growable();
-  private readonly tokenIdOffsets = new Int32Growable();
-  private readonly tokenIds = new Int32Growable();
   private readonly mmHashes = new Map<number, string[]>();
-
-  private readonly gapRequest = new Int32Growable(1 << 16);
-  private readonly gapIndex = new Int32Growable(1 << 16);
-  private readonly gapStartMs = new Float64Growable(1 << 16);
-  private readonly gapDurMs = new Float64Growable(1 << 16);
-  private readonly gapTokens = new Int32Growable(1 << 16);
-  private readonly gapNumRunning = new Int32Growable(1 << 16);
-  private readonly gapPrefillTokens = new Int32Growable(1 << 16);
-
-  constructor() {
-    this.blockHashOffsets.push(0);
-    this.tokenIdOffsets.push(0);
-  }
+  /** Recorded gaps so far, in file order. */
+  private gapTotal = 0;
 
   get count(): number {
     return this.sourceLine.length;
   }
 
-  add(record: TraceRecord): void {
+  /** Adds the record's row (the next file row) and returns it. */
+  add(record: TraceRecord): number {
     const row = this.count;
     const timing = deriveRequestTiming(record);
-    const arrival = record.arrivalMs ?? NaN;
     this.sourceLine.push(record.line);
-    this.arrivalMs.push(arrival);
+    this.arrivalMs.push(record.arrivalMs ?? NaN);
     this.ttftMs.push(record.ttftMs);
     this.promptTokens.push(record.promptTokens);
     this.cachedTokens.push(record.cachedTokens);
@@ -109,39 +106,15 @@ export class RequestTableBuilder {
     this.meanItlMs.push(timing.meanItlMs);
     this.finishReason.push(record.finishReason ? FINISH_REASONS.indexOf(record.finishReason) + 1 : 0);
     this.summaryGapCount.push(record.itlMs === undefined && record.itlSummary ? record.itlSummary.count : -1);
-    if (record.blockHashes) this.blockHashes.pushAll(record.blockHashes);
-    this.blockHashOffsets.push(this.blockHashes.length);
-    if (record.outputTokenIds) this.tokenIds.pushAll(record.outputTokenIds);
-    this.tokenIdOffsets.push(this.tokenIds.length);
     if (record.mmHashes && record.mmHashes.length > 0) this.mmHashes.set(row, record.mmHashes);
-
-    this.gapOffset.push(this.gapRequest.length);
-    const itl = record.itlMs;
-    this.gapCount.push(itl ? itl.length : 0);
-    if (!itl) return;
-    // A gap starts at the previous token: the first at arrival + ttft, each next one where the last ended.
-    let start = arrival + record.ttftMs;
-    for (let i = 0; i < itl.length; i++) {
-      this.gapRequest.push(row);
-      this.gapIndex.push(i);
-      this.gapStartMs.push(start);
-      this.gapDurMs.push(itl[i]);
-      start += itl[i];
-    }
-    if (record.itlTokens) this.gapTokens.pushAll(record.itlTokens);
-    else for (let i = 0; i < itl.length; i++) this.gapTokens.push(1);
-    if (record.itlCtx) {
-      this.gapNumRunning.pushAll(record.itlCtx.numRunning);
-      this.gapPrefillTokens.pushAll(record.itlCtx.prefillTokens);
-    } else {
-      for (let i = 0; i < itl.length; i++) {
-        this.gapNumRunning.push(-1);
-        this.gapPrefillTokens.push(-1);
-      }
-    }
+    const gaps = record.itlMs?.length ?? 0;
+    this.gapOffset.push(this.gapTotal);
+    this.gapCount.push(gaps);
+    this.gapTotal += gaps;
+    return row;
   }
 
-  finish(): { requests: RequestTable; gaps: GapTable; laneCount: number } {
+  finish(): ArrivalOrderedColumns {
     const order = arrivalOrder(this.arrivalMs.view());
     const idOfRow = new Int32Array(order.length);
     for (let id = 0; id < order.length; id++) idOfRow[order[id]] = id;
@@ -149,12 +122,10 @@ export class RequestTableBuilder {
     const arrivalMs = permute(this.arrivalMs.view(), order);
     const endMs = permute(this.endMs.view(), order);
     const lanes = packLanes(arrivalMs, endMs);
-    const blocks = permuteLists(this.blockHashOffsets.view(), this.blockHashes.view(), order);
-    const tokens = permuteLists(this.tokenIdOffsets.view(), this.tokenIds.view(), order);
     const mmHashes = new Map<number, string[]>();
     for (const [row, hashes] of this.mmHashes) mmHashes.set(idOfRow[row], hashes);
 
-    const requests: RequestTable = {
+    const requests: RequestColumns = {
       count: order.length,
       sourceLine: permute(this.sourceLine.view(), order),
       arrivalMs,
@@ -174,11 +145,82 @@ export class RequestTableBuilder {
       gapCount: permute(this.gapCount.view(), order),
       summaryGapCount: permute(this.summaryGapCount.view(), order),
       lane: lanes.lane,
+      mmHashes,
+    };
+    return { requests, order, idOfRow, laneCount: lanes.laneCount };
+  }
+}
+
+/**
+ * Folds engine-trace records into request and gap columns, all in memory.
+ * Gap rows stay in file order, grouped per request; `finish()` re-orders the
+ * request rows by arrival, renumbers gap.request to the arrival-order id and
+ * packs lanes.
+ */
+export class RequestTableBuilder {
+  private readonly columns = new RequestColumnsBuilder();
+  private readonly blockHashOffsets = new Int32Growable();
+  private readonly blockHashes = new BigUint64Growable();
+  private readonly tokenIdOffsets = new Int32Growable();
+  private readonly tokenIds = new Int32Growable();
+
+  private readonly gapRequest = new Int32Growable(1 << 16);
+  private readonly gapIndex = new Int32Growable(1 << 16);
+  private readonly gapStartMs = new Float64Growable(1 << 16);
+  private readonly gapDurMs = new Float64Growable(1 << 16);
+  private readonly gapTokens = new Int32Growable(1 << 16);
+  private readonly gapNumRunning = new Int32Growable(1 << 16);
+  private readonly gapPrefillTokens = new Int32Growable(1 << 16);
+
+  constructor() {
+    this.blockHashOffsets.push(0);
+    this.tokenIdOffsets.push(0);
+  }
+
+  get count(): number {
+    return this.columns.count;
+  }
+
+  add(record: TraceRecord): void {
+    const row = this.columns.add(record);
+    if (record.blockHashes) this.blockHashes.pushAll(record.blockHashes);
+    this.blockHashOffsets.push(this.blockHashes.length);
+    if (record.outputTokenIds) this.tokenIds.pushAll(record.outputTokenIds);
+    this.tokenIdOffsets.push(this.tokenIds.length);
+
+    const itl = record.itlMs;
+    if (!itl) return;
+    // A gap starts at the previous token: the first at arrival + ttft, each next one where the last ended.
+    const starts = gapStarts(record.arrivalMs ?? NaN, record.ttftMs, itl);
+    for (let i = 0; i < itl.length; i++) {
+      this.gapRequest.push(row);
+      this.gapIndex.push(i);
+    }
+    this.gapStartMs.pushAll(starts);
+    this.gapDurMs.pushAll(itl);
+    if (record.itlTokens) this.gapTokens.pushAll(record.itlTokens);
+    else for (let i = 0; i < itl.length; i++) this.gapTokens.push(1);
+    if (record.itlCtx) {
+      this.gapNumRunning.pushAll(record.itlCtx.numRunning);
+      this.gapPrefillTokens.pushAll(record.itlCtx.prefillTokens);
+    } else {
+      for (let i = 0; i < itl.length; i++) {
+        this.gapNumRunning.push(-1);
+        this.gapPrefillTokens.push(-1);
+      }
+    }
+  }
+
+  finish(): { requests: RequestTable; gaps: GapTable; laneCount: number } {
+    const { requests: columns, order, idOfRow, laneCount } = this.columns.finish();
+    const blocks = permuteLists(this.blockHashOffsets.view(), this.blockHashes.view(), order);
+    const tokens = permuteLists(this.tokenIdOffsets.view(), this.tokenIds.view(), order);
+    const requests: RequestTable = {
+      ...columns,
       blockHashOffsets: blocks.offsets,
       blockHashes: blocks.values,
       tokenIdOffsets: tokens.offsets,
       tokenIds: tokens.values,
-      mmHashes,
     };
 
     const gapRequest = this.gapRequest.view();
@@ -193,6 +235,20 @@ export class RequestTableBuilder {
       numRunning: this.gapNumRunning.view(),
       prefillTokens: this.gapPrefillTokens.view(),
     };
-    return { requests, gaps, laneCount: lanes.laneCount };
+    return { requests, gaps, laneCount };
   }
+}
+
+/**
+ * Absolute gap starts: the first at arrival + ttft, each next one where the
+ * last ended, summed in this order so every reader of the capture (in memory
+ * or spilled) gets the same doubles.
+ */
+export function gapStarts(arrivalMs: number, ttftMs: number, durMs: Float64Array, into = new Float64Array(durMs.length)): Float64Array {
+  let start = arrivalMs + ttftMs;
+  for (let i = 0; i < durMs.length; i++) {
+    into[i] = start;
+    start += durMs[i];
+  }
+  return into;
 }

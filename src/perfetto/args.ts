@@ -1,7 +1,10 @@
 /**
  * A reusable argument list for one event, so the per-gap path fills the same
  * typed buffers instead of allocating an object per slice. Both sinks read it
- * synchronously during the call that receives it.
+ * synchronously during the call that receives it. Arg names are registered
+ * once (`argName`) and travel as small ids, so a sink keeps its per-name work
+ * (an interned iid, a JSON key) in an array instead of hashing the name on
+ * every event.
  */
 export const ARG_INT = 0;
 /** A double (ms durations, ratios). */
@@ -17,9 +20,30 @@ export type ArgKind = typeof ARG_INT | typeof ARG_DOUBLE | typeof ARG_LABEL | ty
 const MAX_ARGS = 24;
 const NO_INTS = new Int32Array(0);
 
+/** Id of a registered arg name. */
+export type ArgName = number & { readonly __argName: never };
+
+const argNames: string[] = [];
+const argIds = new Map<string, ArgName>();
+
+/** The id of `name`, registering it on first use (call at module load, keep the id). */
+export function argName(name: string): ArgName {
+  let id = argIds.get(name);
+  if (id === undefined) {
+    id = argNames.length as ArgName;
+    argNames.push(name);
+    argIds.set(name, id);
+  }
+  return id;
+}
+
+export function argNameText(id: ArgName): string {
+  return argNames[id];
+}
+
 export class EventArgs {
   length = 0;
-  readonly names: string[] = [];
+  readonly names = new Int32Array(MAX_ARGS) as Int32Array & { [index: number]: ArgName };
   readonly kinds = new Uint8Array(MAX_ARGS);
   readonly numbers = new Float64Array(MAX_ARGS);
   readonly strings: string[] = [];
@@ -33,34 +57,34 @@ export class EventArgs {
     return this;
   }
 
-  private push(name: string, kind: ArgKind): number {
+  private push(name: ArgName, kind: ArgKind): number {
     const i = this.length++;
     this.names[i] = name;
     this.kinds[i] = kind;
     return i;
   }
 
-  int(name: string, value: number): this {
+  int(name: ArgName, value: number): this {
     this.numbers[this.push(name, ARG_INT)] = value;
     return this;
   }
 
-  double(name: string, value: number): this {
+  double(name: ArgName, value: number): this {
     this.numbers[this.push(name, ARG_DOUBLE)] = value;
     return this;
   }
 
-  label(name: string, value: string): this {
+  label(name: ArgName, value: string): this {
     this.strings[this.push(name, ARG_LABEL)] = value;
     return this;
   }
 
-  text(name: string, value: string): this {
+  text(name: ArgName, value: string): this {
     this.strings[this.push(name, ARG_TEXT)] = value;
     return this;
   }
 
-  intList(name: string, source: Int32Array, from: number, to: number): this {
+  intList(name: ArgName, source: Int32Array, from: number, to: number): this {
     this.push(name, ARG_INT_LIST);
     this.listSource = source;
     this.listFrom = from;

@@ -7,7 +7,7 @@
  * native-only: Chrome JSON binds flows to slices by timestamp, which is
  * ambiguous where two slices meet on a lane.
  */
-import { ARG_DOUBLE, ARG_INT, ARG_INT_LIST, ARG_LABEL, ARG_TEXT, type EventArgs } from './args.js';
+import { ARG_DOUBLE, ARG_INT, ARG_INT_LIST, ARG_LABEL, ARG_TEXT, argNameText, type ArgName, type EventArgs } from './args.js';
 import type { ByteOutput } from './byteOutput.js';
 import type { TraceTimeBase } from './clock.js';
 import { TraceEventSink, type CounterSamples, type SliceCategory } from './sink.js';
@@ -23,11 +23,18 @@ export function nsToUsText(ns: number): string {
   return `${us}.${String(rest).padStart(3, '0').replace(/0+$/, '')}`;
 }
 
+/** `"name":` per arg name id. */
+const keyTexts: string[] = [];
+
+function keyText(id: ArgName): string {
+  return (keyTexts[id] ??= `${JSON.stringify(argNameText(id))}:`);
+}
+
 function argsJson(args: EventArgs): string {
   let text = '{';
   for (let i = 0; i < args.length; i++) {
     if (i > 0) text += ',';
-    text += `"${args.names[i]}":`;
+    text += keyText(args.names[i]);
     switch (args.kinds[i]) {
       case ARG_INT:
         text += String(args.numbers[i]);

@@ -18,89 +18,69 @@
  *   TrackEventDefaults.
  *
  * Setup packets are encoded by reflection (`Type.encode`, clear and rare);
- * event packets, ~all of the bytes, by direct protobufjs Writer calls with
- * field keys read from the same .proto files (see docs/benchmarks.md).
+ * event packets, ~all of the bytes, by the wire.ts functions with field keys
+ * read from the same .proto files (see docs/benchmarks.md): each event
+ * reserves an upper bound of its size once, then writes without checks.
  */
-import protobuf from 'protobufjs';
-import { ARG_DOUBLE, ARG_INT, ARG_INT_LIST, ARG_LABEL, ARG_TEXT, type EventArgs } from './args.js';
+import { ARG_DOUBLE, ARG_INT, ARG_INT_LIST, ARG_LABEL, ARG_TEXT, argNameText, type ArgName, type EventArgs } from './args.js';
 import type { ByteOutput } from './byteOutput.js';
 import type { TraceTimeBase } from './clock.js';
 import { InternTable } from './interning.js';
-import { enumValue, perfettoSchema, tagOf, type PerfettoSchema } from './protoSchema.js';
+import { PacketCompressor } from './packetCompressor.js';
+import { eventKeys, type EventKeys } from './protoKeys.js';
+import { enumValue, perfettoSchema } from './protoSchema.js';
 import { TraceEventSink, type CounterSamples, type SliceCategory } from './sink.js';
 import type { TrackLayout, TrackSpec } from './tracks.js';
+import { ByteBuffer, closeDelimited, MAX_VARINT_BYTES, putDouble, putFixed64, putInt64, putString, putVarint, stringBound } from './wire.js';
 
 export const SEQUENCE_ID = 1;
 /** Sequence-scoped custom clock ids are 64–127. */
 export const DELTA_CLOCK_ID = 64;
-const FLUSH_BYTES = 64 * 1024;
-const TWO_POW_32 = 4294967296;
+const FLUSH_BYTES = 1 << 20;
 const MAX_ARGS = 24;
+/** Upper bound of a packet's bytes around its event: packet key and length, timestamp, sequence id and flags, track_event key and length. */
+const HEAD_BOUND = 48;
+/** Upper bound of an event's fixed fields (type, track, category, name iid) and of one scalar annotation. */
+const FIELDS_BOUND = 40;
+const ANNOTATION_BOUND = 32;
+/** Upper bound of one int in an array annotation (nested DebugAnnotation with int_value). */
+const ARRAY_VALUE_BOUND = 20;
+const NO_BYTES = new Uint8Array(0);
 
-/** Field keys of everything an event packet contains, from the schema. */
-function eventKeys(schema: PerfettoSchema) {
-  const { TracePacket, TrackEvent, DebugAnnotation, InternedData, root } = schema;
-  const named = (type: string) => root.lookupType(`perfetto.protos.${type}`);
-  return {
-    packet: tagOf(schema.Trace, 'packet'),
-    timestamp: tagOf(TracePacket, 'timestamp'),
-    sequenceId: tagOf(TracePacket, 'trusted_packet_sequence_id'),
-    sequenceFlags: tagOf(TracePacket, 'sequence_flags'),
-    internedData: tagOf(TracePacket, 'interned_data'),
-    trackEvent: tagOf(TracePacket, 'track_event'),
-    type: tagOf(TrackEvent, 'type'),
-    trackUuid: tagOf(TrackEvent, 'track_uuid'),
-    categoryIids: tagOf(TrackEvent, 'category_iids'),
-    nameIid: tagOf(TrackEvent, 'name_iid'),
-    name: tagOf(TrackEvent, 'name'),
-    counterValue: tagOf(TrackEvent, 'counter_value'),
-    doubleCounterValue: tagOf(TrackEvent, 'double_counter_value'),
-    extraCounterUuids: tagOf(TrackEvent, 'extra_counter_track_uuids'),
-    extraCounterValues: tagOf(TrackEvent, 'extra_counter_values'),
-    extraDoubleCounterUuids: tagOf(TrackEvent, 'extra_double_counter_track_uuids'),
-    extraDoubleCounterValues: tagOf(TrackEvent, 'extra_double_counter_values'),
-    flowIds: tagOf(TrackEvent, 'flow_ids'),
-    terminatingFlowIds: tagOf(TrackEvent, 'terminating_flow_ids'),
-    debugAnnotations: tagOf(TrackEvent, 'debug_annotations'),
-    annotationNameIid: tagOf(DebugAnnotation, 'name_iid'),
-    intValue: tagOf(DebugAnnotation, 'int_value'),
-    doubleValue: tagOf(DebugAnnotation, 'double_value'),
-    stringValue: tagOf(DebugAnnotation, 'string_value'),
-    stringValueIid: tagOf(DebugAnnotation, 'string_value_iid'),
-    arrayValues: tagOf(DebugAnnotation, 'array_values'),
-    eventCategories: tagOf(InternedData, 'event_categories'),
-    eventNames: tagOf(InternedData, 'event_names'),
-    debugAnnotationNames: tagOf(InternedData, 'debug_annotation_names'),
-    debugAnnotationStringValues: tagOf(InternedData, 'debug_annotation_string_values'),
-    // EventCategory, EventName and DebugAnnotationName share {iid = 1, name = 2}; InternedString is {iid = 1, str = 2}.
-    internedIid: tagOf(named('EventName'), 'iid'),
-    internedName: tagOf(named('EventName'), 'name'),
-    internedStr: tagOf(named('InternedString'), 'str'),
-    sliceBegin: enumValue(schema, 'TrackEvent.Type', 'TYPE_SLICE_BEGIN'),
-    sliceEnd: enumValue(schema, 'TrackEvent.Type', 'TYPE_SLICE_END'),
-    counter: enumValue(schema, 'TrackEvent.Type', 'TYPE_COUNTER'),
-    needsIncrementalState: enumValue(schema, 'TracePacket.SequenceFlags', 'SEQ_NEEDS_INCREMENTAL_STATE'),
-  };
-}
-type EventKeys = ReturnType<typeof eventKeys>;
+/** The schema's keys, read once: module constants keep the per-event path free of lookups. */
+const K: EventKeys = eventKeys(perfettoSchema());
 
-/** Writes a non-negative integer as a varint; uint32 is the same encoding below 2^32 and avoids a 64-bit detour. */
-function writeUnsigned(w: protobuf.Writer, value: number): void {
-  if (value < TWO_POW_32) w.uint32(value);
-  else w.uint64(value);
+/**
+ * Opens an event packet at `p`: packet key and reserved length byte (at
+ * p + 1: the key is one byte), delta timestamp, sequence id and flags, any
+ * interned data, track_event key and reserved length byte. Returns the end;
+ * the track_event's length byte is the byte before it.
+ */
+function putPacketHead(buf: Uint8Array, p: number, deltaNs: number, interned: Uint8Array): number {
+  buf[p] = K.packet;
+  p += 2;
+  buf[p++] = K.timestamp;
+  p = putVarint(buf, p, deltaNs);
+  buf[p++] = K.sequenceId;
+  buf[p++] = SEQUENCE_ID;
+  buf[p++] = K.sequenceFlags;
+  buf[p++] = K.needsIncrementalState;
+  if (interned.length > 0) {
+    buf.set(interned, p);
+    p += interned.length;
+  }
+  buf[p] = K.trackEvent;
+  return p + 2;
 }
 
-/** int64 varint: negatives take the 10-byte two's-complement form. */
-function writeSigned(w: protobuf.Writer, value: number): void {
-  if (value >= 0) writeUnsigned(w, value);
-  else w.int64(value);
+/** Closes the track_event (length byte at eventAt) and the packet started at `start`; returns the end. */
+function closePacket(buf: Uint8Array, start: number, eventAt: number, p: number): number {
+  return closeDelimited(buf, start + 1, closeDelimited(buf, eventAt, p));
 }
 
 export class ProtoTraceSink extends TraceEventSink {
   private readonly schema = perfettoSchema();
-  private readonly keys: EventKeys = eventKeys(this.schema);
-  private readonly w = protobuf.Writer.create();
-  private readonly utf8 = new TextEncoder();
+  private readonly out = new ByteBuffer();
   /** The delta clock's value after the last timestamped packet (it starts at 0 with the snapshot). */
   private lastTs = 0;
   private uuid: number[] = [];
@@ -112,11 +92,27 @@ export class ProtoTraceSink extends TraceEventSink {
   private readonly eventNames = new InternTable();
   private readonly annotationNames = new InternTable();
   private readonly labelValues = new InternTable();
-  private readonly annotationIid = new Float64Array(MAX_ARGS);
-  private readonly labelIid = new Float64Array(MAX_ARGS);
+  /** Set when a lookup introduced a string: the next packet carries interned_data. */
+  private newInterned = false;
+  // Per-event lookups skip the tables' hashing: the last category and name repeat, arg names index an array.
+  private lastCategory = '';
+  private lastCategoryIid = 0;
+  private lastName = '';
+  private lastNameIid = 0;
+  /** iid per arg name id; 0 = not interned yet. */
+  private annotationIidOfName = new Int32Array(64);
+  private readonly annotationIid = new Int32Array(MAX_ARGS);
+  private readonly labelIid = new Int32Array(MAX_ARGS);
 
-  constructor(private readonly output: ByteOutput) {
+  /** Set with `compress`: chunks go out as compressed_packets. */
+  private readonly compressor: PacketCompressor | undefined;
+
+  constructor(
+    private readonly output: ByteOutput,
+    options: { compress?: boolean } = {},
+  ) {
     super();
+    if (options.compress) this.compressor = new PacketCompressor(output, K.packet, K.compressedPackets);
   }
 
   open(layout: TrackLayout, time: TraceTimeBase): void {
@@ -129,10 +125,12 @@ export class ProtoTraceSink extends TraceEventSink {
   }
 
   private encodeSetupPacket(packet: Record<string, unknown>): void {
-    const w = this.w;
-    w.uint32(this.keys.packet).fork();
-    this.schema.TracePacket.encode({ trusted_packet_sequence_id: SEQUENCE_ID, ...packet }, w);
-    w.ldelim();
+    const body = this.schema.TracePacket.encode({ trusted_packet_sequence_id: SEQUENCE_ID, ...packet }).finish();
+    const buf = this.out.reserve(2 * MAX_VARINT_BYTES + body.length);
+    let p = putVarint(buf, this.out.pos, K.packet);
+    p = putVarint(buf, p, body.length);
+    buf.set(body, p);
+    this.out.pos = p + body.length;
   }
 
   private writeSequenceStart(time: TraceTimeBase): void {
@@ -185,171 +183,235 @@ export class ProtoTraceSink extends TraceEventSink {
     this.encodeSetupPacket({ track_descriptor: descriptor });
   }
 
-  /** Opens a timestamped event packet: delta timestamp, sequence, flags, then any newly interned strings. */
-  private startEventPacket(tsNs: number): void {
-    const w = this.w;
-    const k = this.keys;
-    w.uint32(k.packet).fork();
-    w.uint32(k.timestamp);
-    writeUnsigned(w, tsNs - this.lastTs);
-    this.lastTs = tsNs;
-    w.uint32(k.sequenceId).uint32(SEQUENCE_ID);
-    w.uint32(k.sequenceFlags).uint32(k.needsIncrementalState);
-    if (
-      this.categories.pending.length + this.eventNames.pending.length + this.annotationNames.pending.length + this.labelValues.pending.length >
-      0
-    ) {
-      this.writeInternedData();
-    }
-    w.uint32(k.trackEvent).fork();
-  }
-
-  private endEventPacket(): void {
-    this.w.ldelim().ldelim();
-  }
-
-  private writeInternedData(): void {
-    const w = this.w;
-    const k = this.keys;
-    w.uint32(k.internedData).fork();
-    const named = (table: InternTable, key: number) => {
+  /** interned_data for the strings introduced since the last packet (rare: encoded apart, then copied in). */
+  private internedData(): Uint8Array {
+    if (!this.newInterned) return NO_BYTES;
+    const entries = new ByteBuffer(256);
+    const entry = (key: number, iid: number, valueKey: number, value: string) => {
+      const buf = entries.reserve(3 * MAX_VARINT_BYTES + stringBound(value) + 4);
+      let p = putVarint(buf, entries.pos, key);
+      const at = p++;
+      p = putVarint(buf, p, K.internedIid);
+      p = putVarint(buf, p, iid);
+      p = putVarint(buf, p, valueKey);
+      p = putString(buf, p, value);
+      entries.pos = closeDelimited(buf, at, p);
+    };
+    const named = (table: InternTable, key: number, valueKey: number) => {
       let iid = table.pendingFirstIid;
-      for (const value of table.pending) {
-        w.uint32(key).fork().uint32(k.internedIid).uint32(iid++).uint32(k.internedName).string(value).ldelim();
-      }
+      for (const value of table.pending) entry(key, iid++, valueKey, value);
       table.markEmitted();
     };
-    named(this.categories, k.eventCategories);
-    named(this.eventNames, k.eventNames);
-    named(this.annotationNames, k.debugAnnotationNames);
-    let iid = this.labelValues.pendingFirstIid;
-    for (const value of this.labelValues.pending) {
-      w.uint32(k.debugAnnotationStringValues).fork().uint32(k.internedIid).uint32(iid++);
-      w.uint32(k.internedStr).bytes(this.utf8.encode(value)).ldelim();
+    named(this.categories, K.eventCategories, K.internedName);
+    named(this.eventNames, K.eventNames, K.internedName);
+    named(this.annotationNames, K.debugAnnotationNames, K.internedName);
+    named(this.labelValues, K.debugAnnotationStringValues, K.internedStr);
+    this.newInterned = false;
+    const body = entries.take();
+    const data = new Uint8Array(2 * MAX_VARINT_BYTES + body.length);
+    let p = putVarint(data, 0, K.internedData);
+    p = putVarint(data, p, body.length);
+    data.set(body, p);
+    return data.subarray(0, p + body.length);
+  }
+
+  /** iid of `value` in `table`, noting when it is new (and so must be emitted). */
+  private intern(table: InternTable, value: string): number {
+    const size = table.size;
+    const iid = table.iid(value);
+    if (table.size !== size) this.newInterned = true;
+    return iid;
+  }
+
+  private categoryIid(category: SliceCategory): number {
+    if (category !== this.lastCategory) {
+      this.lastCategory = category;
+      this.lastCategoryIid = this.intern(this.categories, category);
     }
-    this.labelValues.markEmitted();
-    w.ldelim();
+    return this.lastCategoryIid;
+  }
+
+  private nameIid(name: string): number {
+    if (name !== this.lastName) {
+      this.lastName = name;
+      this.lastNameIid = this.intern(this.eventNames, name);
+    }
+    return this.lastNameIid;
+  }
+
+  private annotationIidOf(id: ArgName): number {
+    if (id < this.annotationIidOfName.length && this.annotationIidOfName[id] !== 0) return this.annotationIidOfName[id];
+    if (id >= this.annotationIidOfName.length) {
+      const grown = new Int32Array(2 * id + 2);
+      grown.set(this.annotationIidOfName);
+      this.annotationIidOfName = grown;
+    }
+    return (this.annotationIidOfName[id] = this.intern(this.annotationNames, argNameText(id)));
+  }
+
+  /** Resolves the args' iids; returns an upper bound of their encoded size. */
+  private resolveArgs(args: EventArgs): number {
+    let bound = 0;
+    for (let i = 0; i < args.length; i++) {
+      this.annotationIid[i] = this.annotationIidOf(args.names[i]);
+      bound += ANNOTATION_BOUND;
+      const kind = args.kinds[i];
+      if (kind === ARG_LABEL) this.labelIid[i] = this.intern(this.labelValues, args.strings[i]);
+      else if (kind === ARG_TEXT) bound += stringBound(args.strings[i]);
+      else if (kind === ARG_INT_LIST) bound += ARRAY_VALUE_BOUND * (args.listTo - args.listFrom);
+    }
+    return bound;
   }
 
   protected writeBegin(track: number, tsNs: number, category: SliceCategory, name: string, internName: boolean, args: EventArgs): void {
     // Resolve every iid first: new strings must go into this packet's interned_data, which precedes the event.
-    const categoryIid = this.categories.iid(category);
-    const nameIid = internName ? this.eventNames.iid(name) : 0;
-    for (let i = 0; i < args.length; i++) {
-      this.annotationIid[i] = this.annotationNames.iid(args.names[i]);
-      if (args.kinds[i] === ARG_LABEL) this.labelIid[i] = this.labelValues.iid(args.strings[i]);
+    const categoryIid = this.categoryIid(category);
+    const nameIid = internName ? this.nameIid(name) : 0;
+    const argsBound = this.resolveArgs(args);
+    const interned = this.internedData();
+    const buf = this.out.reserve(HEAD_BOUND + interned.length + FIELDS_BOUND + (internName ? 0 : stringBound(name)) + argsBound);
+    const start = this.out.pos;
+    let p = putPacketHead(buf, start, tsNs - this.lastTs, interned);
+    const eventAt = p - 1;
+    this.lastTs = tsNs;
+    p = putVarint(buf, p, K.type);
+    p = putVarint(buf, p, K.sliceBegin);
+    p = putVarint(buf, p, K.trackUuid);
+    p = putVarint(buf, p, this.uuid[track]);
+    p = putVarint(buf, p, K.categoryIids);
+    p = putVarint(buf, p, categoryIid);
+    if (internName) {
+      p = putVarint(buf, p, K.nameIid);
+      p = putVarint(buf, p, nameIid);
+    } else {
+      p = putVarint(buf, p, K.name);
+      p = putString(buf, p, name);
     }
-    this.startEventPacket(tsNs);
-    const w = this.w;
-    const k = this.keys;
-    w.uint32(k.type).uint32(k.sliceBegin);
-    w.uint32(k.trackUuid);
-    writeUnsigned(w, this.uuid[track]);
-    w.uint32(k.categoryIids).uint32(categoryIid);
-    if (internName) w.uint32(k.nameIid).uint32(nameIid);
-    else w.uint32(k.name).string(name);
-    for (let i = 0; i < args.length; i++) this.writeAnnotation(args, i);
-    this.endEventPacket();
+    for (let i = 0; i < args.length; i++) p = this.putAnnotation(buf, p, args, i);
+    this.out.pos = closePacket(buf, start, eventAt, p);
   }
 
-  private writeAnnotation(args: EventArgs, i: number): void {
-    const w = this.w;
-    const k = this.keys;
-    w.uint32(k.debugAnnotations).fork();
-    w.uint32(k.annotationNameIid).uint32(this.annotationIid[i]);
+  private putAnnotation(buf: Uint8Array, p: number, args: EventArgs, i: number): number {
+    p = putVarint(buf, p, K.debugAnnotations);
+    const at = p++;
+    p = putVarint(buf, p, K.annotationNameIid);
+    p = putVarint(buf, p, this.annotationIid[i]);
     switch (args.kinds[i]) {
       case ARG_INT:
-        w.uint32(k.intValue);
-        writeSigned(w, args.numbers[i]);
+        p = putVarint(buf, p, K.intValue);
+        p = putInt64(buf, p, args.numbers[i]);
         break;
       case ARG_DOUBLE:
-        w.uint32(k.doubleValue).double(args.numbers[i]);
+        p = putVarint(buf, p, K.doubleValue);
+        p = putDouble(buf, p, args.numbers[i]);
         break;
       case ARG_LABEL:
-        w.uint32(k.stringValueIid).uint32(this.labelIid[i]);
+        p = putVarint(buf, p, K.stringValueIid);
+        p = putVarint(buf, p, this.labelIid[i]);
         break;
       case ARG_TEXT:
-        w.uint32(k.stringValue).string(args.strings[i]);
+        p = putVarint(buf, p, K.stringValue);
+        p = putString(buf, p, args.strings[i]);
         break;
       case ARG_INT_LIST:
         for (let j = args.listFrom; j < args.listTo; j++) {
-          w.uint32(k.arrayValues).fork().uint32(k.intValue);
-          writeSigned(w, args.listSource[j]);
-          w.ldelim();
+          p = putVarint(buf, p, K.arrayValues);
+          const value = p++;
+          p = putVarint(buf, p, K.intValue);
+          p = putInt64(buf, p, args.listSource[j]);
+          p = closeDelimited(buf, value, p);
         }
         break;
     }
-    w.ldelim();
+    return closeDelimited(buf, at, p);
   }
 
   protected writeEnd(track: number, tsNs: number, counters: CounterSamples | null, flowOut: number, flowsIn: Int32Array): void {
-    this.startEventPacket(tsNs);
-    const w = this.w;
-    const k = this.keys;
-    w.uint32(k.type).uint32(k.sliceEnd);
-    w.uint32(k.trackUuid);
-    writeUnsigned(w, this.uuid[track]);
-    if (counters && counters.length > 0) this.writeExtraCounters(counters);
-    if (flowOut !== 0) w.uint32(k.flowIds).fixed64(flowOut);
-    for (let i = 0; i < flowsIn.length; i++) w.uint32(k.terminatingFlowIds).fixed64(flowsIn[i]);
-    this.endEventPacket();
+    const interned = this.internedData();
+    const samples = counters ? counters.length : 0;
+    const buf = this.out.reserve(HEAD_BOUND + interned.length + FIELDS_BOUND + ANNOTATION_BOUND * (samples + 1 + flowsIn.length));
+    const start = this.out.pos;
+    let p = putPacketHead(buf, start, tsNs - this.lastTs, interned);
+    const eventAt = p - 1;
+    this.lastTs = tsNs;
+    p = putVarint(buf, p, K.type);
+    p = putVarint(buf, p, K.sliceEnd);
+    p = putVarint(buf, p, K.trackUuid);
+    p = putVarint(buf, p, this.uuid[track]);
+    if (counters && samples > 0) p = this.putExtraCounters(buf, p, counters);
+    if (flowOut !== 0) {
+      p = putVarint(buf, p, K.flowIds);
+      p = putFixed64(buf, p, flowOut);
+    }
+    for (let i = 0; i < flowsIn.length; i++) {
+      p = putVarint(buf, p, K.terminatingFlowIds);
+      p = putFixed64(buf, p, flowsIn[i]);
+    }
+    this.out.pos = closePacket(buf, start, eventAt, p);
   }
 
-  private writeExtraCounters(counters: CounterSamples): void {
-    const w = this.w;
-    const k = this.keys;
+  private putExtraCounters(buf: Uint8Array, p: number, counters: CounterSamples): number {
     const defaults = this.defaultCounterTracks;
     let onDefaults = counters.length === defaults.length;
     for (let i = 0; onDefaults && i < counters.length; i++) onDefaults = counters.tracks[i] === defaults[i];
-    for (let i = 0; i < counters.length; i++) {
-      const track = counters.tracks[i];
-      if (this.doubleCounter[track]) continue;
-      if (!onDefaults) {
-        w.uint32(k.extraCounterUuids);
-        writeUnsigned(w, this.uuid[track]);
+    if (!onDefaults) {
+      for (let i = 0; i < counters.length; i++) {
+        const track = counters.tracks[i];
+        if (this.doubleCounter[track]) continue;
+        p = putVarint(buf, p, K.extraCounterUuids);
+        p = putVarint(buf, p, this.uuid[track]);
       }
     }
     for (let i = 0; i < counters.length; i++) {
       if (this.doubleCounter[counters.tracks[i]]) continue;
-      w.uint32(k.extraCounterValues);
-      writeSigned(w, counters.values[i]);
+      p = putVarint(buf, p, K.extraCounterValues);
+      p = putInt64(buf, p, counters.values[i]);
     }
     for (let i = 0; i < counters.length; i++) {
       const track = counters.tracks[i];
       if (!this.doubleCounter[track]) continue;
-      w.uint32(k.extraDoubleCounterUuids);
-      writeUnsigned(w, this.uuid[track]);
-      w.uint32(k.extraDoubleCounterValues).double(counters.values[i]);
+      p = putVarint(buf, p, K.extraDoubleCounterUuids);
+      p = putVarint(buf, p, this.uuid[track]);
+      p = putVarint(buf, p, K.extraDoubleCounterValues);
+      p = putDouble(buf, p, counters.values[i]);
     }
+    return p;
   }
 
   protected writeCounter(track: number, tsNs: number, value: number): void {
-    this.startEventPacket(tsNs);
-    const w = this.w;
-    const k = this.keys;
-    w.uint32(k.type).uint32(k.counter);
-    w.uint32(k.trackUuid);
-    writeUnsigned(w, this.uuid[track]);
-    if (this.doubleCounter[track]) w.uint32(k.doubleCounterValue).double(value);
-    else {
-      w.uint32(k.counterValue);
-      writeSigned(w, value);
+    const interned = this.internedData();
+    const buf = this.out.reserve(HEAD_BOUND + interned.length + FIELDS_BOUND);
+    const start = this.out.pos;
+    let p = putPacketHead(buf, start, tsNs - this.lastTs, interned);
+    const eventAt = p - 1;
+    this.lastTs = tsNs;
+    p = putVarint(buf, p, K.type);
+    p = putVarint(buf, p, K.counter);
+    p = putVarint(buf, p, K.trackUuid);
+    p = putVarint(buf, p, this.uuid[track]);
+    if (this.doubleCounter[track]) {
+      p = putVarint(buf, p, K.doubleCounterValue);
+      p = putDouble(buf, p, value);
+    } else {
+      p = putVarint(buf, p, K.counterValue);
+      p = putInt64(buf, p, value);
     }
-    this.endEventPacket();
+    this.out.pos = closePacket(buf, start, eventAt, p);
   }
 
   get wantsFlush(): boolean {
-    return this.w.pos >= FLUSH_BYTES;
+    return this.out.pos >= FLUSH_BYTES;
   }
 
   async flush(): Promise<void> {
-    if (this.w.pos === 0) return;
-    const chunk = this.w.finish();
-    this.w.reset();
-    await this.output.write(chunk);
+    if (this.out.pos === 0) return;
+    const chunk = this.out.take();
+    if (this.compressor) await this.compressor.push(chunk);
+    else await this.output.write(chunk);
   }
 
   async finish(): Promise<void> {
     await this.flush();
+    await this.compressor?.drain();
   }
 }

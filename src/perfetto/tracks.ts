@@ -7,7 +7,7 @@
  * "engine journey (OTLP)"); everything else is a child of one group, ordered
  * explicitly: request lanes (numeric order) above the counters.
  */
-import type { Capture } from '../capture/model.js';
+import type { CaptureView } from '../capture/model.js';
 import type { JourneyTimeline } from './timeline/journeyStages.js';
 
 export interface CounterSpec {
@@ -70,7 +70,7 @@ export const REQUESTS_PID = 1;
 export const SCHEDULER_PID = 2;
 export const JOURNEY_PID = 3;
 
-export function requestGroupName(capture: Capture, options: LayoutOptions): string {
+export function requestGroupName(capture: Pick<CaptureView, 'meta'>, options: LayoutOptions): string {
   if (options.name) return options.name;
   return capture.meta.model ? `inference trace: ${capture.meta.model}` : 'inference trace';
 }
@@ -84,11 +84,6 @@ const COUNT: CounterSpec = { valueType: 'int', unit: 'count' };
 const TOKENS: CounterSpec = { valueType: 'int', unit: 'unspecified', unitName: 'tokens' };
 const RATIO: CounterSpec = { valueType: 'double', unit: 'unspecified', unitName: 'ratio (0-1)', yAxisShareKey: 'ratio' };
 
-function anyAtLeastZero(column: Int32Array): boolean {
-  for (let i = 0; i < column.length; i++) if (column[i] >= 0) return true;
-  return false;
-}
-
 function anyFinite(column: Float64Array): boolean {
   for (let i = 0; i < column.length; i++) if (Number.isFinite(column[i])) return true;
   return false;
@@ -99,8 +94,8 @@ function anyPositive(column: Int32Array): boolean {
   return false;
 }
 
-export function buildTrackLayout(capture: Capture, journey: JourneyTimeline, options: LayoutOptions): TrackLayout {
-  const { requests, gaps, steps } = capture;
+export function buildTrackLayout(capture: CaptureView, journey: JourneyTimeline, options: LayoutOptions): TrackLayout {
+  const { requests, steps } = capture;
   const tracks: TrackSpec[] = [];
   // uuids: request tracks first (1..N, the busiest), then the step track, counters, journey tracks, groups.
   let nextUuid = 1;
@@ -171,7 +166,7 @@ export function buildTrackLayout(capture: Capture, journey: JourneyTimeline, opt
     return index;
   };
   const placed = requests.count - capture.stats.withoutArrival > 0;
-  const gapContext = anyAtLeastZero(gaps.numRunning);
+  const gapContext = capture.gapsHaveContext;
   const counters: CounterTracks = {
     activeRequests: placed
       ? counter('active_requests', requestGroup, counterRankBase, COUNT,

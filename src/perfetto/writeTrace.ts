@@ -1,10 +1,14 @@
 /**
- * `writePerfettoTrace`: a Capture → a Perfetto trace (native protobuf, or
+ * `writePerfettoTrace`: a capture → a Perfetto trace (native protobuf, or
  * Chrome JSON with the same events). One time-ordered event stream (requests,
  * journey stages, steps, the active-request counter) feeds whichever sink the
  * format asks for, packet by packet, into an atomically written file or stdout.
+ * The capture may be in memory or spilled to disk (a CaptureView): requests'
+ * rows are read only while they are under way.
  */
-import type { Capture } from '../capture/model.js';
+import { basename } from 'node:path';
+import type { Capture, CaptureView } from '../capture/model.js';
+import { captureView } from '../capture/view.js';
 import { activeRequestSweep } from '../capture/derive/activeSweep.js';
 import { withByteOutput, type ByteOutput } from './byteOutput.js';
 import { traceTimeBase } from './clock.js';
@@ -19,6 +23,7 @@ import { JourneyEvents } from './timeline/journeyEvents.js';
 import { journeyTimeline, type JourneyTimeline } from './timeline/journeyStages.js';
 import { RequestEvents, requestTimesNs } from './timeline/requestEvents.js';
 import { StepEvents, stepIntervalsNs } from './timeline/stepEvents.js';
+import { NO_PROGRESS, type Progress } from '../util/progress.js';
 
 export type PerfettoFormat = 'proto' | 'json';
 
@@ -28,6 +33,10 @@ export interface PerfettoOptions {
   name?: string;
   /** One track per request (`req I (pP oO)`) instead of packed lanes. */
   trackPerRequest?: boolean;
+  /** Proto only: wrap the packets in zlib-compressed `compressed_packets` (Perfetto's own compression). */
+  compress?: boolean;
+  /** Told how many trace events have been written. */
+  progress?: Progress;
 }
 
 export interface PerfettoSummary {
@@ -49,7 +58,7 @@ export interface PerfettoSummary {
 }
 
 /** Earliest time on any timeline, ms: trace time starts at min(0, this). */
-function earliestMs(capture: Capture, journey: JourneyTimeline): number {
+function earliestMs(capture: CaptureView, journey: JourneyTimeline): number {
   let earliest = 0;
   const { arrivalMs } = capture.requests;
   for (let i = 0; i < arrivalMs.length; i++) if (arrivalMs[i] < earliest) earliest = arrivalMs[i];
@@ -58,11 +67,12 @@ function earliestMs(capture: Capture, journey: JourneyTimeline): number {
   return earliest;
 }
 
-function sinkFor(format: PerfettoFormat, output: ByteOutput): TraceEventSink {
-  return format === 'json' ? new ChromeJsonSink(output) : new ProtoTraceSink(output);
+function sinkFor(options: PerfettoOptions, output: ByteOutput): TraceEventSink {
+  return options.format === 'json' ? new ChromeJsonSink(output) : new ProtoTraceSink(output, { compress: options.compress });
 }
 
-export async function writePerfettoTrace(capture: Capture, out: string, options: PerfettoOptions): Promise<PerfettoSummary> {
+export async function writePerfettoTrace(source: Capture | CaptureView, out: string, options: PerfettoOptions): Promise<PerfettoSummary> {
+  const capture = 'rows' in source ? source : captureView(source);
   const journey = journeyTimeline(capture.otlp);
   const time = traceTimeBase(earliestMs(capture, journey), capture.otlp?.epochNs);
   const layout = buildTrackLayout(capture, journey, options);
@@ -83,9 +93,11 @@ export async function writePerfettoTrace(capture: Capture, out: string, options:
   ];
 
   return withByteOutput(out, async (output) => {
-    const sink = sinkFor(options.format, output);
+    const sink = sinkFor(options, output);
     sink.open(layout, time);
-    await emitMerged(streams, sink);
+    const progress = options.progress ?? NO_PROGRESS;
+    progress.phase(`writing ${out === '-' ? 'stdout' : basename(out)}`, 'events', streams.reduce((sum, stream) => sum + stream.eventCount, 0));
+    await emitMerged(streams, sink, (emitted) => progress.update(emitted));
     await sink.finish();
     return {
       format: options.format,

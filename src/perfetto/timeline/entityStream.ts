@@ -22,6 +22,7 @@ export const BEGIN = 2;
 export interface EntityEvents {
   /** Entities, in non-decreasing order of their first event's time. */
   readonly entityCount: number;
+  /** Called before `enter`, like `timeNs(entity, 0)` and `eventClass(entity, 0)`. */
   eventCount(entity: number): number;
   /** Integer ns; non-decreasing over one entity's events. */
   timeNs(entity: number, index: number): number;
@@ -29,6 +30,10 @@ export interface EntityEvents {
   eventClass(entity: number, index: number): number;
   /** Emits event `index`; `tsNs` is its timeNs, already computed for the merge. */
   emit(entity: number, index: number, tsNs: number, sink: TraceEventSink): void;
+  /** The entity joins the merge (its first event is next in line): load what its later events need. */
+  enter?(entity: number): void;
+  /** The entity's last event was emitted: release what `enter` loaded. */
+  leave?(entity: number): void;
 }
 
 /** For entities whose events are back-to-back slices: even index = begin, odd = end. */
@@ -56,6 +61,13 @@ export class EntityEventStream {
     this.activate();
   }
 
+  /** Events of every entity: what the stream will emit in all. */
+  get eventCount(): number {
+    let count = 0;
+    for (let entity = 0; entity < this.events.entityCount; entity++) count += this.events.eventCount(entity);
+    return count;
+  }
+
   /** Time of the next event; Infinity when the stream is exhausted. */
   peekTime(): number {
     return this.size > 0 ? this.nextTime[this.heap[0]] : Infinity;
@@ -75,6 +87,7 @@ export class EntityEventStream {
       this.nextClass[entity] = this.events.eventClass(entity, index + 1);
       this.siftDown(0);
     } else {
+      this.events.leave?.(entity);
       this.size--;
       if (this.size > 0) {
         this.heap[0] = this.heap[this.size];
@@ -93,6 +106,7 @@ export class EntityEventStream {
       if (count > 0) {
         const first = events.timeNs(entity, 0);
         if (this.size > 0 && first > this.nextTime[this.heap[0]]) return;
+        events.enter?.(entity);
         this.nextIndex[entity] = 0;
         this.remaining[entity] = count;
         this.nextTime[entity] = first;
@@ -146,24 +160,39 @@ export class EntityEventStream {
  * Emits the union of the streams in time order. At equal time and class the
  * earlier stream in `streams` goes first: callers list request events before
  * step events, so a request's first-token flow starts before the step that
- * ends at the same instant terminates it.
+ * ends at the same instant terminates it. `flushed` hears the number of
+ * events emitted so far at each flush.
  */
-export async function emitMerged(streams: EntityEventStream[], sink: TraceEventSink): Promise<void> {
+export async function emitMerged(streams: EntityEventStream[], sink: TraceEventSink, flushed?: (emitted: number) => void): Promise<void> {
+  // Each stream's next (time, class), refreshed only for the stream that just emitted.
+  const n = streams.length;
+  const time = new Float64Array(n);
+  const eventClass = new Uint8Array(n);
+  const refresh = (i: number) => {
+    time[i] = streams[i].peekTime();
+    if (time[i] !== Infinity) eventClass[i] = streams[i].peekClass();
+  };
+  for (let i = 0; i < n; i++) refresh(i);
+  let emitted = 0;
   for (;;) {
-    let best: EntityEventStream | undefined;
+    let best = -1;
     let bestTime = Infinity;
     let bestClass = 0;
-    for (const stream of streams) {
-      const time = stream.peekTime();
-      if (time === Infinity) continue;
-      if (time < bestTime || (time === bestTime && stream.peekClass() < bestClass)) {
-        best = stream;
-        bestTime = time;
-        bestClass = stream.peekClass();
+    for (let i = 0; i < n; i++) {
+      const t = time[i];
+      if (t < bestTime || (t === bestTime && t !== Infinity && eventClass[i] < bestClass)) {
+        best = i;
+        bestTime = t;
+        bestClass = eventClass[i];
       }
     }
-    if (!best) return;
-    best.emitNext(sink);
-    if (sink.wantsFlush) await sink.flush();
+    if (best < 0) return;
+    streams[best].emitNext(sink);
+    refresh(best);
+    emitted++;
+    if (sink.wantsFlush) {
+      await sink.flush();
+      flushed?.(emitted);
+    }
   }
 }

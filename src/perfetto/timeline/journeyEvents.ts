@@ -2,11 +2,19 @@
  * Journey stage slices (queue / prefill / decode / preempted) of each OTLP
  * request on its journey track, from the engine's own timestamps.
  */
-import { EventArgs } from '../args.js';
+import { argName, EventArgs } from '../args.js';
 import { msToNs } from '../clock.js';
 import { NO_FLOWS, type TraceEventSink } from '../sink.js';
 import { sliceEventClass, type EntityEvents } from './entityStream.js';
 import { JOURNEY_STAGES, type JourneyTimeline } from './journeyStages.js';
+
+/** Arg names of these events. */
+const ARG = {
+  num_preemptions: argName('num_preemptions'),
+  request_id: argName('request_id'),
+  scheduler_step: argName('scheduler_step'),
+};
+
 
 export class JourneyEvents implements EntityEvents {
   readonly entityCount: number;
@@ -39,9 +47,9 @@ export class JourneyEvents implements EntityEvents {
     if (index & 1) return sink.endSlice(track, ts, null, 0, NO_FLOWS);
     const j = this.journey;
     const stage = j.stageOffset[entity] + (index >> 1);
-    const args = this.args.clear().text('request_id', j.label[entity]);
-    if (j.schedulerStep[stage] >= 0) args.int('scheduler_step', j.schedulerStep[stage]);
-    if (j.numPreemptions[stage] >= 0) args.int('num_preemptions', j.numPreemptions[stage]);
+    const args = this.args.clear().text(ARG.request_id, j.label[entity]);
+    if (j.schedulerStep[stage] >= 0) args.int(ARG.scheduler_step, j.schedulerStep[stage]);
+    if (j.numPreemptions[stage] >= 0) args.int(ARG.num_preemptions, j.numPreemptions[stage]);
     sink.beginSlice(track, ts, 'journey', JOURNEY_STAGES[j.stage[stage]], true, args);
   }
 }

@@ -7,12 +7,31 @@
  */
 import { STEP_KINDS, type StepTable } from '../../capture/model.js';
 import { stepLabel } from '../../capture/derive/steps.js';
-import { EventArgs } from '../args.js';
+import { argName, EventArgs } from '../args.js';
 import { msToNs } from '../clock.js';
 import { CounterSamples, type TraceEventSink } from '../sink.js';
 import type { CounterTracks } from '../tracks.js';
 import { sliceEventClass, type EntityEvents } from './entityStream.js';
 import type { FlowsByStep } from './firstTokenFlows.js';
+
+/** Arg names of these events. */
+const ARG = {
+  decode_tokens: argName('decode_tokens'),
+  kind: argName('kind'),
+  kv_cache_usage: argName('kv_cache_usage'),
+  preempted: argName('preempted'),
+  prefill_requests: argName('prefill_requests'),
+  prefill_tokens: argName('prefill_tokens'),
+  prefix_hits: argName('prefix_hits'),
+  running: argName('running'),
+  scheduler_cpu_us: argName('scheduler_cpu_us'),
+  spec_accepted_tokens: argName('spec_accepted_tokens'),
+  spec_draft_tokens: argName('spec_draft_tokens'),
+  step: argName('step'),
+  waiting: argName('waiting'),
+  wall_known: argName('wall_known'),
+};
+
 
 export interface StepIntervals {
   startNs: Float64Array;
@@ -77,16 +96,16 @@ export class StepEvents implements EntityEvents {
     }
     const s = this.steps;
     const kind = STEP_KINDS[s.kind[i]];
-    const args = this.args.clear().int('step', s.stepId[i]).label('kind', kind);
-    args.int('running', s.running[i]).int('waiting', s.waiting[i]);
-    args.int('prefill_requests', s.prefillRequests[i]).int('prefill_tokens', s.prefillTokens[i]).int('decode_tokens', s.decodeTokens[i]);
-    if (Number.isFinite(s.kvUsage[i])) args.double('kv_cache_usage', s.kvUsage[i]);
-    if (s.prefixHits[i] >= 0) args.int('prefix_hits', s.prefixHits[i]);
-    if (s.preempted[i] >= 0) args.int('preempted', s.preempted[i]);
-    if (s.specDraft[i] > 0) args.int('spec_draft_tokens', s.specDraft[i]).int('spec_accepted_tokens', s.specAccepted[i]);
+    const args = this.args.clear().int(ARG.step, s.stepId[i]).label(ARG.kind, kind);
+    args.int(ARG.running, s.running[i]).int(ARG.waiting, s.waiting[i]);
+    args.int(ARG.prefill_requests, s.prefillRequests[i]).int(ARG.prefill_tokens, s.prefillTokens[i]).int(ARG.decode_tokens, s.decodeTokens[i]);
+    if (Number.isFinite(s.kvUsage[i])) args.double(ARG.kv_cache_usage, s.kvUsage[i]);
+    if (s.prefixHits[i] >= 0) args.int(ARG.prefix_hits, s.prefixHits[i]);
+    if (s.preempted[i] >= 0) args.int(ARG.preempted, s.preempted[i]);
+    if (s.specDraft[i] > 0) args.int(ARG.spec_draft_tokens, s.specDraft[i]).int(ARG.spec_accepted_tokens, s.specAccepted[i]);
     if (s.source === 'otlp') {
-      args.int('wall_known', s.wallKnown[i]);
-      if (Number.isFinite(s.schedulerCpuUs[i])) args.double('scheduler_cpu_us', s.schedulerCpuUs[i]);
+      args.int(ARG.wall_known, s.wallKnown[i]);
+      if (Number.isFinite(s.schedulerCpuUs[i])) args.double(ARG.scheduler_cpu_us, s.schedulerCpuUs[i]);
     }
     sink.beginSlice(this.track, ts, 'step', stepLabel(kind, s.running[i], s.prefillRequests[i], s.prefillTokens[i]), true, args);
   }

@@ -1,12 +1,12 @@
 import type { Table } from 'apache-arrow';
-import type { Capture } from '../../capture/model.js';
+import type { CaptureView } from '../../capture/model.js';
 import { STEP_SOURCES, TABLES } from '../schema.js';
 import type { CaptureIdentity } from '../identity.js';
 import { arrowTable } from './table.js';
 import { bigintColumn, enumColumnOf, optionalIntColumn, timestampColumn, utf8Column } from './columns.js';
 
 /** The one `captures` row describing a loaded capture. */
-export function capturesArrowTable(capture: Capture, captureId: number, identity: CaptureIdentity, loadedAt: Date): Table {
+export function capturesArrowTable(capture: CaptureView, captureId: number, identity: CaptureIdentity, loadedAt: Date): Table {
   const { meta, stats, otlp } = capture;
   const count = (value: number | undefined) => bigintColumn([value === undefined ? undefined : BigInt(value)]);
   const extra = Object.keys(meta.extra).length > 0 ? JSON.stringify(meta.extra) : undefined;

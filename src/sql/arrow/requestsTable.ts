@@ -26,13 +26,14 @@ function mmHashColumn(requests: RequestTable) {
   return listColumn(offsets, utf8Column(values));
 }
 
-export function requestsArrowTable(requests: RequestTable, captureId: number): Table {
+/** `requests` rows; row i is request `firstId + i` (a batch of a larger capture starts past 0). */
+export function requestsArrowTable(requests: RequestTable, captureId: number, firstId = 0): Table {
   const n = requests.count;
   // finishReason codes: 0 = absent, else FINISH_REASONS index + 1.
   const finishCodes = requests.finishReason.map((code) => Math.max(0, code - 1));
   return arrowTable(TABLES.requests, {
     capture_id: constantIntColumn(n, captureId),
-    request_id: int32Values(Int32Array.from({ length: n }, (_, i) => i)),
+    request_id: int32Values(Int32Array.from({ length: n }, (_, i) => firstId + i)),
     source_line: intColumn(requests.sourceLine),
     arrival_ms: doubleColumn(requests.arrivalMs),
     ttft_ms: doubleColumn(requests.ttftMs),

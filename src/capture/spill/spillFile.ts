@@ -1,0 +1,61 @@
+/**
+ * A temporary file for spilled rows. It is unlinked as soon as it is open
+ * (where the OS allows: POSIX keeps an unlinked file's data until its last
+ * descriptor closes), so no exit path — success, error, Ctrl-C, a kill —
+ * leaves it behind; where unlinking an open file fails (Windows) it is
+ * removed on close.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export class SpillFile {
+  private readonly fd: number;
+  /** The temp directory, while it still exists. */
+  private dir: string | undefined;
+  private closed = false;
+  /** Bytes appended so far. */
+  size = 0;
+
+  /** `parent`: where to create the temp directory (default: the OS temp dir, i.e. $TMPDIR). */
+  constructor(parent = tmpdir()) {
+    const dir = mkdtempSync(join(parent, 'vcr-spill-'));
+    try {
+      this.fd = openSync(join(dir, 'rows.bin'), 'w+');
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    this.dir = dir;
+    try {
+      rmSync(dir, { recursive: true });
+      this.dir = undefined;
+    } catch {
+      // Open files cannot be unlinked here; close() removes it.
+    }
+  }
+
+  append(bytes: Uint8Array, length = bytes.length): void {
+    let done = 0;
+    while (done < length) done += writeSync(this.fd, bytes, done, length - done, this.size + done);
+    this.size += length;
+  }
+
+  /** Fills `into` with the bytes at `position`. */
+  read(into: Uint8Array, position: number): void {
+    let done = 0;
+    while (done < into.length) {
+      const n = readSync(this.fd, into, done, into.length - done, position + done);
+      if (n === 0) throw new Error(`spill file ends at ${position + done}, expected ${into.length - done} more bytes`);
+      done += n;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+}
