@@ -18,11 +18,30 @@ export function arrivalOrder(arrivalMs: Float64Array): Int32Array {
   return Int32Array.from(order);
 }
 
-/** `column` re-ordered: out[i] = column[order[i]]. */
-export function permute<T extends Float64Array | Int32Array | Uint8Array>(column: T, order: Int32Array): T {
-  const out = new (column.constructor as { new (n: number): T })(order.length);
-  for (let i = 0; i < order.length; i++) out[i] = column[order[i]];
-  return out;
+/**
+ * Re-orders `column` in place so that column[i] becomes the old
+ * column[order[i]], following the permutation's cycles (`visited`: scratch,
+ * one byte per row). In place rather than into a copy because the request
+ * columns are the memory that grows with a capture: a copy would double the
+ * peak.
+ */
+export function permuteInPlace<T extends Float64Array | Int32Array | Uint8Array>(column: T, order: Int32Array, visited: Uint8Array): T {
+  visited.fill(0);
+  for (let start = 0; start < order.length; start++) {
+    if (visited[start]) continue;
+    const first = column[start];
+    for (let i = start; ; ) {
+      visited[i] = 1;
+      const from = order[i];
+      if (from === start) {
+        column[i] = first;
+        break;
+      }
+      column[i] = column[from];
+      i = from;
+    }
+  }
+  return column;
 }
 
 /** Re-orders a flattened list column (offsets of length n+1) by `order`. */
@@ -114,36 +133,39 @@ export class RequestColumnsBuilder {
     return row;
   }
 
+  /** Re-orders the columns in place: call once, after the last add. */
   finish(): ArrivalOrderedColumns {
     const order = arrivalOrder(this.arrivalMs.view());
     const idOfRow = new Int32Array(order.length);
     for (let id = 0; id < order.length; id++) idOfRow[order[id]] = id;
+    const visited = new Uint8Array(order.length);
+    const permute = <T extends Float64Array | Int32Array | Uint8Array>(column: T) => permuteInPlace(column, order, visited);
 
-    const arrivalMs = permute(this.arrivalMs.view(), order);
-    const endMs = permute(this.endMs.view(), order);
+    const arrivalMs = permute(this.arrivalMs.view());
+    const endMs = permute(this.endMs.view());
     const lanes = packLanes(arrivalMs, endMs);
     const mmHashes = new Map<number, string[]>();
     for (const [row, hashes] of this.mmHashes) mmHashes.set(idOfRow[row], hashes);
 
     const requests: RequestColumns = {
       count: order.length,
-      sourceLine: permute(this.sourceLine.view(), order),
+      sourceLine: permute(this.sourceLine.view()),
       arrivalMs,
-      ttftMs: permute(this.ttftMs.view(), order),
-      promptTokens: permute(this.promptTokens.view(), order),
-      cachedTokens: permute(this.cachedTokens.view(), order),
-      outputTokens: permute(this.outputTokens.view(), order),
-      concurrency: permute(this.concurrency.view(), order),
-      firstChunkTokens: permute(this.firstChunkTokens.view(), order),
-      decodeMs: permute(this.decodeMs.view(), order),
-      e2eMs: permute(this.e2eMs.view(), order),
+      ttftMs: permute(this.ttftMs.view()),
+      promptTokens: permute(this.promptTokens.view()),
+      cachedTokens: permute(this.cachedTokens.view()),
+      outputTokens: permute(this.outputTokens.view()),
+      concurrency: permute(this.concurrency.view()),
+      firstChunkTokens: permute(this.firstChunkTokens.view()),
+      decodeMs: permute(this.decodeMs.view()),
+      e2eMs: permute(this.e2eMs.view()),
       endMs,
-      tpotMs: permute(this.tpotMs.view(), order),
-      meanItlMs: permute(this.meanItlMs.view(), order),
-      finishReason: permute(this.finishReason.view(), order),
-      gapOffset: permute(this.gapOffset.view(), order),
-      gapCount: permute(this.gapCount.view(), order),
-      summaryGapCount: permute(this.summaryGapCount.view(), order),
+      tpotMs: permute(this.tpotMs.view()),
+      meanItlMs: permute(this.meanItlMs.view()),
+      finishReason: permute(this.finishReason.view()),
+      gapOffset: permute(this.gapOffset.view()),
+      gapCount: permute(this.gapCount.view()),
+      summaryGapCount: permute(this.summaryGapCount.view()),
       lane: lanes.lane,
       mmHashes,
     };

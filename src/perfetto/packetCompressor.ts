@@ -14,6 +14,8 @@ import { MAX_VARINT_BYTES, putVarint } from './wire.js';
 const deflateAsync = promisify(deflate);
 /** The fastest level: on these packets it already gives ~8x (docs/benchmarks.md), at a third of level 6's CPU. */
 const LEVEL = 1;
+/** zlib's output buffer: one per chunk's whole deflated output, so a chunk is one thread-pool job rather than one per 16 KB. */
+const OUTPUT_CHUNK = 1 << 20;
 
 export class PacketCompressor {
   /** The previous chunk's compression and write. */
@@ -28,7 +30,7 @@ export class PacketCompressor {
 
   /** Starts compressing `chunk`; resolves once the chunk before it is written. */
   async push(chunk: Uint8Array): Promise<void> {
-    const compressed = deflateAsync(chunk, { level: LEVEL });
+    const compressed = deflateAsync(chunk, { level: LEVEL, chunkSize: OUTPUT_CHUNK });
     const previous = this.inFlight;
     this.inFlight = compressed.then(async (deflated) => {
       await previous;

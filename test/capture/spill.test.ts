@@ -66,6 +66,30 @@ describe('spilled capture', () => {
     });
   });
 
+  it('reads back a request whose block is larger than the staging buffer', async () => {
+    // 24 bytes per gap with token ids: just over the 4 MB staging buffer.
+    const gaps = 180_000;
+    const itl = Array.from({ length: gaps }, (_, i) => (i % 7) + 0.5);
+    const ids = Array.from({ length: gaps + 1 }, (_, i) => i);
+    const trace = writeLines('long.jsonl', [
+      EDGE_REQUESTS[2],
+      { prompt_tokens: 8, output_tokens: gaps + 1, ttft_ms: 3, itl_ms: itl, arrival_ms: 1, output_token_ids: ids },
+      EDGE_REQUESTS[3],
+    ]);
+    const memory = captureView(await loadCapture({ trace }));
+    const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    await withSpilledCapture({ trace }, { tempDir: dir }, async (spilled) => {
+      for (let r = 0; r < memory.requests.count; r++) {
+        const [a, b] = [spilled.rows.rows(r), memory.rows.rows(r)];
+        expect(a.gapCount).toBe(b.gapCount);
+        for (const key of ['gapStartMs', 'gapDurMs', 'gapTokens', 'gapNumRunning', 'gapPrefillTokens', 'tokenIds', 'blockHashes'] as const) {
+          expect(bytes(a[key]).equals(bytes(b[key])), key).toBe(true);
+        }
+      }
+      expect(spilled.rows.rows(1).gapCount).toBe(gaps);
+    });
+  });
+
   it('leaves nothing in its temp directory, on success and when the input is bad', async () => {
     const temp = mkdtempSync(join(dir, 'temp-'));
     const good = writeLines('good.jsonl', EDGE_REQUESTS);

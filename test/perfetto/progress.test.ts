@@ -22,6 +22,8 @@ function drive(progress: ReturnType<typeof terminalProgress>): void {
 }
 
 describe('progress bar', () => {
+  const dir = useTempDir();
+
   it('is nothing at all when stderr is not a terminal', () => {
     const stderr = fakeStderr(false);
     const progress = terminalProgress({ stream: stderr.stream, delayMs: 0 });
@@ -45,7 +47,6 @@ describe('progress bar', () => {
   });
 
   it('never reaches a non-terminal stderr from vcr proto', async () => {
-    const dir = useTempDir();
     const trace = writeLines(dir, 'trace.jsonl', [{ prompt_tokens: 8, output_tokens: 3, ttft_ms: 4, itl_ms: [1, 2], arrival_ms: 0 }]);
     const result = await runVcr(['proto', trace, '-o', `${dir}/out.pftrace`]);
     expect(result.code).toBe(0);

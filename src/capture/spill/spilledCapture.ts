@@ -11,7 +11,7 @@
 import type { CaptureView, RequestColumns, RequestRows, RequestRowSource } from '../model.js';
 import type { TraceRecord } from '../records.js';
 import { captureStats, readCaptureStreams, type CaptureSources, type LoadOptions, type TraceRecordSink } from '../load.js';
-import { gapStarts, permute, RequestColumnsBuilder } from '../requestTableBuilder.js';
+import { gapStarts, permuteInPlace, RequestColumnsBuilder } from '../requestTableBuilder.js';
 import { Float64Growable, Int32Growable } from '../../util/growable.js';
 import { BlockBuffer, blockBytes, blockViews, shapeOf, type BlockShape } from './rowBlocks.js';
 import { SpillFile } from './spillFile.js';
@@ -80,10 +80,11 @@ export class SpillingRequestBuilder implements TraceRecordSink {
   finish(): { requests: RequestColumns; rows: SpilledRows; laneCount: number } {
     this.flush();
     const { requests, order, laneCount } = this.columns.finish();
+    const visited = new Uint8Array(order.length);
     const index: BlockIndex = {
-      offset: permute(this.offset.view(), order),
-      blockHashes: permute(this.blockHashes.view(), order),
-      tokenIds: permute(this.tokenIds.view(), order),
+      offset: permuteInPlace(this.offset.view(), order, visited),
+      blockHashes: permuteInPlace(this.blockHashes.view(), order, visited),
+      tokenIds: permuteInPlace(this.tokenIds.view(), order, visited),
     };
     return { requests, rows: new SpilledRows(this.file, requests, index), laneCount };
   }

@@ -15,7 +15,6 @@ const ARG = {
   scheduler_step: argName('scheduler_step'),
 };
 
-
 export class JourneyEvents implements EntityEvents {
   readonly entityCount: number;
   private readonly args = new EventArgs();

@@ -49,7 +49,6 @@ const ARG = {
   ttft_ms: argName('ttft_ms'),
 };
 
-
 export const SUMMARY_DECODE_NAME = 'decode (itl_summary)';
 
 /** `decode` for one token, `decode xN` for a chunk of N (speculative decoding). */

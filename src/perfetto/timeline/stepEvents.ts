@@ -32,7 +32,6 @@ const ARG = {
   wall_known: argName('wall_known'),
 };
 
-
 export interface StepIntervals {
   startNs: Float64Array;
   endNs: Float64Array;
