@@ -100,7 +100,8 @@ describe('output formats round-trip', () => {
       ['at_time', 'Timestamp<MICROSECOND>'],
       ['flag', 'Bool'],
     ]);
-    expect(table.getChild('hash')!.toArray()).toEqual(new BigUint64Array([18446744073709551615n, 9007199254740993n, 0n]));
+    // Exact above 2^53; the third slot is null, and Arrow leaves the bytes under a null unspecified.
+    expect(table.getChild('hash')!.toArray().subarray(0, 2)).toEqual(new BigUint64Array([18446744073709551615n, 9007199254740993n]));
     expect(table.getChild('hash')!.get(2)).toBeNull();
     expect(table.getChild('x')!.get(1)).toBeNull();
     expect([...table.getChild('kind')!]).toEqual(['prefill', null, 'decode']);
