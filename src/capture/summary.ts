@@ -1,6 +1,7 @@
 import type { Capture } from './model.js';
 import { STEP_KINDS, type StepKind } from './model.js';
 import { nearestRank } from '../stats/percentile.js';
+import { sortedSample } from '../stats/sample.js';
 
 /** The headline numbers of one capture, as `vcr info` and `vcr demo` print them. Times in ms. */
 export interface CaptureSummary {
@@ -27,10 +28,6 @@ export interface CaptureSummary {
   snapshots: number;
 }
 
-function sortedCopy(values: Float64Array): Float64Array {
-  return Float64Array.from(values.filter((v) => !Number.isNaN(v))).sort();
-}
-
 export function summarizeCapture(capture: Capture): CaptureSummary {
   const { requests, gaps, steps, stats } = capture;
   let outputTokens = 0;
@@ -42,8 +39,8 @@ export function summarizeCapture(capture: Capture): CaptureSummary {
     first = Math.min(first, requests.arrivalMs[i]);
     last = Math.max(last, requests.endMs[i]);
   }
-  const ttft = sortedCopy(requests.ttftMs);
-  const itl = sortedCopy(gaps.durMs);
+  const ttft = sortedSample(requests.ttftMs);
+  const itl = sortedSample(gaps.durMs);
   const stepKinds = Object.fromEntries(STEP_KINDS.map((k) => [k, 0])) as Record<StepKind, number>;
   for (let i = 0; i < steps.count; i++) stepKinds[STEP_KINDS[steps.kind[i]]]++;
   return {
