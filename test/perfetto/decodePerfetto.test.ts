@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { perfettoSchema } from '../../src/perfetto/protoSchema.js';
 import { decodeChromeJson, decodePerfetto } from '../helpers/decodePerfetto.js';
@@ -34,6 +35,49 @@ const event = (timestamp: number, trackEvent: Record<string, unknown>, extra: Re
   track_event: trackEvent,
   ...extra,
 });
+
+/** A lane sequence's first packet: its own clock snapshot (BOOTTIME `boot` = clock 64 at `base`, `unitNs` per unit) and defaults. */
+const laneStart = (seq: number, clock: { boot: number; base: number; unitNs: number }, trackEventDefaults: Record<string, unknown>) =>
+  start({
+    trusted_packet_sequence_id: seq,
+    clock_snapshot: { clocks: [{ clock_id: 6, timestamp: clock.boot }, { clock_id: 64, timestamp: clock.base, is_incremental: true, unit_multiplier_ns: clock.unitNs }] },
+    trace_packet_defaults: { timestamp_clock_id: 64, track_event_defaults: trackEventDefaults },
+  });
+const onSeq = (seq: number, extra: Record<string, unknown> = {}) => ({ trusted_packet_sequence_id: seq, ...extra });
+
+/**
+ * Sequence 1 (steps, counters) and two lane sequences, written in chunks the
+ * way the Perfetto service interleaves them: every sequence interns its own
+ * iid 1, runs its own incremental clock and names its lane as default track.
+ * Trace times: step 100–200, active 150 and 250 (sequence 1); prefill
+ * 100–150 on lane 0 with prefill_tokens at 150 (sequence 2); decode 150–200 on
+ * lane 1 (sequence 3).
+ */
+const lanesTrace = (): Record<string, unknown>[] => [
+  // Sequence 1: clock 64 = BOOTTIME, 1 ns units.
+  start({
+    trace_packet_defaults: { timestamp_clock_id: 64 },
+    clock_snapshot: { clocks: [{ clock_id: 6, timestamp: 0 }, { clock_id: 64, timestamp: 0, is_incremental: true, unit_multiplier_ns: 1 }] },
+  }),
+  track(1, 'steps'),
+  track(10, 'lane 0'),
+  track(11, 'lane 1'),
+  track(3, 'active', { counter: {} }),
+  track(4, 'prefill_tokens', { counter: {} }),
+  event(100, { type: BEGIN, track_uuid: 1, name_iid: 1 }, { interned_data: { event_names: [{ iid: 1, name: 'step' }] } }),
+  event(50, { type: COUNTER, track_uuid: 3, counter_value: 1 }),
+  event(50, { type: END, track_uuid: 1 }),
+  event(50, { type: COUNTER, track_uuid: 3, counter_value: 0 }),
+  // Sequence 3 (lane 1): clock 64 starts at 1000 at BOOTTIME 0, 1 ns units.
+  laneStart(3, { boot: 0, base: 1000, unitNs: 1 }, { track_uuid: 11 }),
+  event(150, { type: BEGIN, name_iid: 1 }, onSeq(3, { interned_data: { event_names: [{ iid: 1, name: 'decode' }] } })),
+  // Sequence 2 (lane 0): clock 64 starts at 0 at BOOTTIME 50, 10 ns units; counter 4 by default.
+  laneStart(2, { boot: 50, base: 0, unitNs: 10 }, { track_uuid: 10, extra_counter_track_uuids: [4] }),
+  event(5, { type: BEGIN, name_iid: 1 }, onSeq(2, { interned_data: { event_names: [{ iid: 1, name: 'prefill' }] } })),
+  event(5, { type: END, extra_counter_values: [7] }, onSeq(2)),
+  // Sequence 3 again.
+  event(50, { type: END }, onSeq(3)),
+];
 
 describe('decodePerfetto', () => {
   it('accumulates an incremental custom clock (perfetto.md: deltas 1000, 10, 5, 20 at 1000 ns/unit)', () => {
@@ -167,5 +211,113 @@ describe('decodePerfetto', () => {
       counters: [expect.objectContaining({ group: 'inference trace: m', track: 'active_requests', ts: 2000, value: 3 })],
       problems: [],
     });
+  });
+
+  it('reads compressed_packets wrappers in place: plain and compressed decode alike', () => {
+    const packets = lanesTrace();
+    const plain = decodePerfetto(encode(packets));
+    const compressed = decodePerfetto(
+      encode([
+        { compressed_packets: deflateSync(encode(packets.slice(0, 7))) },
+        ...packets.slice(7, 10),
+        { compressed_packets: deflateSync(encode(packets.slice(10))) },
+      ]),
+    );
+    expect(plain.problems).toEqual([]);
+    expect(plain.compressedPackets).toBe(0);
+    expect(compressed.compressedPackets).toBe(2);
+    expect(compressed.packets).toBe(packets.length);
+    expect({ ...compressed, compressedPackets: 0 }).toEqual(plain);
+  });
+
+  it('reports a compressed wrapper that does not inflate or carries other fields', () => {
+    const trace = decodePerfetto(
+      encode([
+        { compressed_packets: deflateSync(encode([start(), track(1, 't')])), trusted_packet_sequence_id: 1 },
+        { compressed_packets: Buffer.from('not zlib') },
+        event(1, { type: BEGIN, track_uuid: 1, name: 'a' }),
+        event(2, { type: END, track_uuid: 1 }),
+      ]),
+    );
+    expect(trace.problems).toEqual([
+      'compressed packet 0: also sets trusted_packet_sequence_id (trace_processor reads only the compressed packets)',
+      expect.stringMatching(/^compressed packet 1: does not inflate/),
+    ]);
+    expect(trace.slices.map((s) => s.name)).toEqual(['a']);
+  });
+
+  it('tokenizes each sequence with its own interning, clock and default track, then builds slices in time order', () => {
+    const trace = decodePerfetto(encode(lanesTrace()));
+    expect(trace.problems).toEqual([]);
+    // Same iid 1, three names; prefill ends at 150 where decode begins on another sequence.
+    expect(trace.slices.map((s) => [s.track, s.name, s.ts, s.dur, s.depth])).toEqual([
+      ['lane 0', 'prefill', 100, 50, 0],
+      ['steps', 'step', 100, 100, 0],
+      ['lane 1', 'decode', 150, 50, 0],
+    ]);
+    // In time order, not file order (active 250 is written before prefill_tokens 150).
+    expect(trace.counters.map((c) => [c.track, c.ts, c.value])).toEqual([
+      ['active', 150, 1],
+      ['prefill_tokens', 150, 7],
+      ['active', 250, 0],
+    ]);
+    expect([...trace.interned.eventNames]).toEqual([[1, 'step']]);
+    expect(trace.packets).toBe(16);
+    expect(trace.packetFlags.filter((p) => p.first).length).toBe(3);
+  });
+
+  it('keeps file order for events of two sequences at one timestamp on one track', () => {
+    const end = event(10, { type: END, track_uuid: 1 });
+    const begin = event(10, { type: BEGIN, track_uuid: 1, name: 'b' }, onSeq(2));
+    const build = (tie: Record<string, unknown>[]) =>
+      decodePerfetto(encode([start(), track(1, 't'), event(0, { type: BEGIN, track_uuid: 1, name: 'a' }), start(onSeq(2)), ...tie, event(20, { type: END, track_uuid: 1 }, onSeq(2))]));
+    expect(build([end, begin]).slices.map((s) => [s.name, s.ts, s.dur, s.depth])).toEqual([
+      ['a', 0, 10, 0],
+      ['b', 10, 10, 0],
+    ]);
+    // BEGIN first: the END at 10 closes b, and a runs to 20.
+    expect(build([begin, end]).slices.map((s) => [s.name, s.ts, s.dur, s.depth])).toEqual([
+      ['b', 10, 0, 1],
+      ['a', 0, 20, 0],
+    ]);
+  });
+
+  it('binds a flow across sequences at one timestamp only when its source comes first in the file', () => {
+    const setup = [start(), track(1, 'steps'), track(10, 'lane 0')];
+    const steps = [event(150, { type: BEGIN, track_uuid: 1, name: 'step', terminating_flow_ids: [42] }), event(200, { type: END, track_uuid: 1 })];
+    const lane = [
+      start(onSeq(2, { trace_packet_defaults: { track_event_defaults: { track_uuid: 10 } } })),
+      event(100, { type: BEGIN, name: 'prefill' }, onSeq(2)),
+      event(150, { type: END, flow_ids: [42] }, onSeq(2)),
+    ];
+    const bound = decodePerfetto(encode([...setup, ...lane, ...steps]));
+    expect(bound.problems).toEqual([]);
+    expect(bound.flows.map((f) => [f.id, f.from.name, f.to.name])).toEqual([[42, 'prefill', 'step']]);
+
+    const dropped = decodePerfetto(encode([...setup, ...steps, ...lane]));
+    expect(dropped.flows).toEqual([]);
+    expect(dropped.problems).toEqual(['packet 3: flow 42 terminates without a source (trace_processor ignores it)', 'flow 42 has no destination']);
+  });
+
+  it('reports timestamps going back within a sequence, not across sequences', () => {
+    const trace = decodePerfetto(
+      encode([
+        start(),
+        track(1, 't'),
+        track(2, 'u'),
+        event(100, { type: BEGIN, track_uuid: 1, name: 'a' }),
+        start(onSeq(2)),
+        event(10, { type: BEGIN, track_uuid: 2, name: 'b' }, onSeq(2)),
+        event(50, { type: END, track_uuid: 1 }),
+        event(20, { type: END, track_uuid: 2 }, onSeq(2)),
+      ]),
+    );
+    // Sorted, sequence 1's END at 50 comes before its BEGIN at 100.
+    expect(trace.problems).toEqual([
+      'packet 6: timestamp 50 before previous 100 on sequence 1',
+      'packet 6: SLICE_END on track t with no open slice (trace_processor drops it)',
+      'slice a on t never ends',
+    ]);
+    expect(trace.slices.map((s) => [s.name, s.ts, s.dur])).toEqual([['b', 10, 10]]);
   });
 });
