@@ -1,15 +1,24 @@
 /**
- * The native Perfetto form: a stream of TracePackets on one sequence.
+ * The native Perfetto form: TracePackets on several packet sequences, the way
+ * the Perfetto service writes one sequence per thread: sequence 1 carries the
+ * track descriptors, steps, journey stages and the active-request counter;
+ * each request lane is a sequence of its own (2 + lane). trace_processor and
+ * the UI sort events across sequences by time (ties in file order); within a
+ * sequence they must not go back in time, and a lane's requests never
+ * overlap, so writing request by request keeps every lane in order without
+ * merging requests with each other (writeTrace.ts).
  *
- * - Clock: the first packet declares a sequence-scoped custom clock (id 64,
- *   incremental, 1 ns per unit) next to BOOTTIME (and REALTIME when the
- *   capture knows its epoch), and makes it the sequence's default clock. Every
- *   event packet then carries the delta from the previous one — a few bytes
- *   instead of an absolute 64-bit time. This needs timestamps that never
- *   decrease, which the timeline merge guarantees.
- * - Interning: event names, categories, annotation names and label values are
- *   emitted once in `interned_data` (on the first packet that uses them) and
- *   referred to by iid. The first packet clears the incremental state
+ * - Clock: each sequence's first packet declares the sequence-scoped custom
+ *   clock (id 64, incremental, 1 ns per unit) next to BOOTTIME (sequence 1
+ *   adds REALTIME when the capture knows its epoch) and makes it the
+ *   sequence's default clock. Every event packet then carries the delta from
+ *   the previous one on its sequence — a few bytes instead of an absolute
+ *   64-bit time.
+ * - A lane sequence names its lane in TrackEventDefaults.track_uuid, so its
+ *   events omit the track (with --track-per-request they name it).
+ * - Interning, per sequence: event names, categories, annotation names and
+ *   label values are emitted once in `interned_data` (on the first packet of
+ *   the sequence that uses them) and referred to by iid. The first packet clears the incremental state
  *   (SEQ_INCREMENTAL_STATE_CLEARED, first_packet_on_sequence); every event
  *   packet sets SEQ_NEEDS_INCREMENTAL_STATE, since it relies on the interning
  *   tables and on the incremental clock.
@@ -31,12 +40,17 @@ import { eventKeys, type EventKeys } from './protoKeys.js';
 import { enumValue, perfettoSchema } from './protoSchema.js';
 import { TraceEventSink, type CounterSamples, type SliceCategory } from './sink.js';
 import type { TrackLayout, TrackSpec } from './tracks.js';
-import { ByteBuffer, closeDelimited, MAX_VARINT_BYTES, putDouble, putFixed64, putInt64, putString, putVarint, stringBound } from './wire.js';
+import { ByteBuffer, closeDelimited, MAX_VARINT_BYTES, putDouble, putFixed64, putInt64, putString, putVarint, stringBound, uninitialized } from './wire.js';
 
-export const SEQUENCE_ID = 1;
+/** Sequence of the descriptors, steps, journey and counters; lane L is sequence LANE_SEQUENCE_BASE + L. */
+export const MAIN_SEQUENCE_ID = 1;
+export const LANE_SEQUENCE_BASE = 2;
 /** Sequence-scoped custom clock ids are 64–127. */
 export const DELTA_CLOCK_ID = 64;
+/** Output chunk size: 1 MB, plus room for every lane's share so a chunk does not split into slivers when lanes are many. */
 const FLUSH_BYTES = 1 << 20;
+const FLUSH_BYTES_PER_LANE = 8 << 10;
+const LANE_BUFFER_BYTES = 16 << 10;
 const MAX_ARGS = 24;
 /** Upper bound of a packet's bytes around its event: packet key and length, timestamp, sequence id and flags, track_event key and length. */
 const HEAD_BOUND = 48;
@@ -48,7 +62,8 @@ const ARRAY_VALUE_BOUND = 20;
 const NO_BYTES = new Uint8Array(0);
 
 /** The schema's keys, read once: module constants keep the per-event path free of lookups. */
-const K: EventKeys = eventKeys(perfettoSchema());
+const SCHEMA = perfettoSchema();
+const K: EventKeys = eventKeys(SCHEMA);
 
 /**
  * Opens an event packet at `p`: packet key and reserved length byte (at
@@ -56,13 +71,13 @@ const K: EventKeys = eventKeys(perfettoSchema());
  * interned data, track_event key and reserved length byte. Returns the end;
  * the track_event's length byte is the byte before it.
  */
-function putPacketHead(buf: Uint8Array, p: number, deltaNs: number, interned: Uint8Array): number {
+function putPacketHead(buf: Uint8Array, p: number, deltaNs: number, sequenceId: number, interned: Uint8Array): number {
   buf[p] = K.packet;
   p += 2;
   buf[p++] = K.timestamp;
   p = putVarint(buf, p, deltaNs);
   buf[p++] = K.sequenceId;
-  buf[p++] = SEQUENCE_ID;
+  p = putVarint(buf, p, sequenceId);
   buf[p++] = K.sequenceFlags;
   buf[p++] = K.needsIncrementalState;
   if (interned.length > 0) {
@@ -78,16 +93,26 @@ function closePacket(buf: Uint8Array, start: number, eventAt: number, p: number)
   return closeDelimited(buf, start + 1, closeDelimited(buf, eventAt, p));
 }
 
-export class ProtoTraceSink extends TraceEventSink {
-  private readonly schema = perfettoSchema();
-  private readonly out = new ByteBuffer();
+/** What every sequence needs to know of the tracks, by track index. */
+interface SinkTracks {
+  uuid: number[];
+  doubleCounter: boolean[];
+  /** Tracks named by TrackEventDefaults.extra_counter_track_uuids: samples on exactly these omit their uuids. */
+  defaultCounterTracks: number[];
+}
+
+/** Fields of a sequence's first packet besides the flags (ClockSnapshot, TracePacketDefaults). */
+interface SequenceStart {
+  realtimeAtZeroNs?: bigint;
+  /** Track whose uuid goes into TrackEventDefaults.track_uuid; -1 for none. */
+  defaultTrack: number;
+}
+
+/** One packet sequence: its buffered packets, its delta clock and its interning tables. */
+class PacketSequence {
+  readonly out: ByteBuffer;
   /** The delta clock's value after the last timestamped packet (it starts at 0 with the snapshot). */
   private lastTs = 0;
-  private uuid: number[] = [];
-  private doubleCounter: boolean[] = [];
-  /** Tracks named by TrackEventDefaults.extra_counter_track_uuids: samples on exactly these omit their uuids. */
-  private defaultCounterTracks: number[] = [];
-
   private readonly categories = new InternTable();
   private readonly eventNames = new InternTable();
   private readonly annotationNames = new InternTable();
@@ -103,29 +128,22 @@ export class ProtoTraceSink extends TraceEventSink {
   private annotationIidOfName = new Int32Array(64);
   private readonly annotationIid = new Int32Array(MAX_ARGS);
   private readonly labelIid = new Int32Array(MAX_ARGS);
-
-  /** Set with `compress`: chunks go out as compressed_packets. */
-  private readonly compressor: PacketCompressor | undefined;
+  private readonly defaultTrack: number;
 
   constructor(
-    private readonly output: ByteOutput,
-    options: { compress?: boolean } = {},
+    readonly id: number,
+    private readonly tracks: SinkTracks,
+    start: SequenceStart,
+    bufferBytes: number,
   ) {
-    super();
-    if (options.compress) this.compressor = new PacketCompressor(output, K.packet, K.compressedPackets);
+    this.out = new ByteBuffer(bufferBytes);
+    this.defaultTrack = start.defaultTrack;
+    this.writeStart(start);
   }
 
-  open(layout: TrackLayout, time: TraceTimeBase): void {
-    this.uuid = layout.tracks.map((t) => t.uuid);
-    this.doubleCounter = layout.tracks.map((t) => t.counter?.valueType === 'double');
-    const { engineRunning, prefillTokens } = layout.counters;
-    if (engineRunning >= 0 && prefillTokens >= 0) this.defaultCounterTracks = [engineRunning, prefillTokens];
-    this.writeSequenceStart(time);
-    for (const track of layout.tracks) this.writeTrackDescriptor(track, layout);
-  }
-
-  private encodeSetupPacket(packet: Record<string, unknown>): void {
-    const body = this.schema.TracePacket.encode({ trusted_packet_sequence_id: SEQUENCE_ID, ...packet }).finish();
+  /** Packets are encoded by reflection here: rare, and clearer. */
+  writeSetupPacket(packet: Record<string, unknown>): void {
+    const body = SCHEMA.TracePacket.encode({ trusted_packet_sequence_id: this.id, ...packet }).finish();
     const buf = this.out.reserve(2 * MAX_VARINT_BYTES + body.length);
     let p = putVarint(buf, this.out.pos, K.packet);
     p = putVarint(buf, p, body.length);
@@ -133,54 +151,35 @@ export class ProtoTraceSink extends TraceEventSink {
     this.out.pos = p + body.length;
   }
 
-  private writeSequenceStart(time: TraceTimeBase): void {
-    const clock = (name: string) => enumValue(this.schema, 'BuiltinClock', name);
+  private writeStart(start: SequenceStart): void {
+    const clock = (name: string) => enumValue(SCHEMA, 'BuiltinClock', name);
     const clocks: Record<string, unknown>[] = [
       // Trace time 0 = capture time 0 (+ shift); the delta clock starts at 0 there too.
       { clock_id: clock('BUILTIN_CLOCK_BOOTTIME'), timestamp: 0 },
       { clock_id: DELTA_CLOCK_ID, timestamp: 0, is_incremental: true, unit_multiplier_ns: 1 },
     ];
-    if (time.realtimeAtZeroNs !== undefined) {
-      clocks.push({ clock_id: clock('BUILTIN_CLOCK_REALTIME'), timestamp: time.realtimeAtZeroNs.toString() });
+    if (start.realtimeAtZeroNs !== undefined) {
+      clocks.push({ clock_id: clock('BUILTIN_CLOCK_REALTIME'), timestamp: start.realtimeAtZeroNs.toString() });
     }
-    const flag = (name: string) => enumValue(this.schema, 'TracePacket.SequenceFlags', name);
-    this.encodeSetupPacket({
+    const trackEventDefaults: Record<string, unknown> = {
+      extra_counter_track_uuids: this.tracks.defaultCounterTracks.map((t) => this.tracks.uuid[t]),
+    };
+    if (start.defaultTrack >= 0) trackEventDefaults.track_uuid = this.tracks.uuid[start.defaultTrack];
+    const flag = (name: string) => enumValue(SCHEMA, 'TracePacket.SequenceFlags', name);
+    this.writeSetupPacket({
       first_packet_on_sequence: true,
       sequence_flags: flag('SEQ_INCREMENTAL_STATE_CLEARED'),
       incremental_state_cleared: true,
-      trace_packet_defaults: {
-        timestamp_clock_id: DELTA_CLOCK_ID,
-        track_event_defaults: { extra_counter_track_uuids: this.defaultCounterTracks.map((t) => this.uuid[t]) },
-      },
+      trace_packet_defaults: { timestamp_clock_id: DELTA_CLOCK_ID, track_event_defaults: trackEventDefaults },
       clock_snapshot: { clocks, primary_trace_clock: clock('BUILTIN_CLOCK_BOOTTIME') },
     });
   }
 
-  private writeTrackDescriptor(track: TrackSpec, layout: TrackLayout): void {
-    const descriptor: Record<string, unknown> = { uuid: track.uuid, name: track.name };
-    if (track.description) descriptor.description = track.description;
-    if (track.parent >= 0) {
-      descriptor.parent_uuid = layout.tracks[track.parent].uuid;
-      descriptor.sibling_order_rank = track.rank;
-    }
-    const enumOf = (path: string, name: string) => enumValue(this.schema, path, name);
-    if (track.kind === 'group') {
-      descriptor.process = { pid: track.pid, process_name: track.name };
-      descriptor.child_ordering = enumOf('TrackDescriptor.ChildTracksOrdering', 'EXPLICIT');
-    }
-    if (track.kind === 'slices') {
-      // Lanes and request tracks stay separate tracks even if names ever collide.
-      descriptor.sibling_merge_behavior = enumOf('TrackDescriptor.SiblingMergeBehavior', 'SIBLING_MERGE_BEHAVIOR_NONE');
-    }
-    if (track.counter) {
-      const counter: Record<string, unknown> = {
-        unit: enumOf('CounterDescriptor.Unit', track.counter.unit === 'count' ? 'UNIT_COUNT' : 'UNIT_UNSPECIFIED'),
-      };
-      if (track.counter.unitName) counter.unit_name = track.counter.unitName;
-      if (track.counter.yAxisShareKey) counter.y_axis_share_key = track.counter.yAxisShareKey;
-      descriptor.counter = counter;
-    }
-    this.encodeSetupPacket({ track_descriptor: descriptor });
+  /** track_uuid, unless the track is the sequence's default. */
+  private putTrack(buf: Uint8Array, p: number, track: number): number {
+    if (track === this.defaultTrack) return p;
+    p = putVarint(buf, p, K.trackUuid);
+    return putVarint(buf, p, this.tracks.uuid[track]);
   }
 
   /** interned_data for the strings introduced since the last packet (rare: encoded apart, then copied in). */
@@ -263,7 +262,7 @@ export class ProtoTraceSink extends TraceEventSink {
     return bound;
   }
 
-  protected writeBegin(track: number, tsNs: number, category: SliceCategory, name: string, internName: boolean, args: EventArgs): void {
+  begin(track: number, tsNs: number, category: SliceCategory, name: string, internName: boolean, args: EventArgs): void {
     // Resolve every iid first: new strings must go into this packet's interned_data, which precedes the event.
     const categoryIid = this.categoryIid(category);
     const nameIid = internName ? this.nameIid(name) : 0;
@@ -271,13 +270,12 @@ export class ProtoTraceSink extends TraceEventSink {
     const interned = this.internedData();
     const buf = this.out.reserve(HEAD_BOUND + interned.length + FIELDS_BOUND + (internName ? 0 : stringBound(name)) + argsBound);
     const start = this.out.pos;
-    let p = putPacketHead(buf, start, tsNs - this.lastTs, interned);
+    let p = putPacketHead(buf, start, tsNs - this.lastTs, this.id, interned);
     const eventAt = p - 1;
     this.lastTs = tsNs;
     p = putVarint(buf, p, K.type);
     p = putVarint(buf, p, K.sliceBegin);
-    p = putVarint(buf, p, K.trackUuid);
-    p = putVarint(buf, p, this.uuid[track]);
+    p = this.putTrack(buf, p, track);
     p = putVarint(buf, p, K.categoryIids);
     p = putVarint(buf, p, categoryIid);
     if (internName) {
@@ -326,18 +324,17 @@ export class ProtoTraceSink extends TraceEventSink {
     return closeDelimited(buf, at, p);
   }
 
-  protected writeEnd(track: number, tsNs: number, counters: CounterSamples | null, flowOut: number, flowsIn: Int32Array): void {
+  end(track: number, tsNs: number, counters: CounterSamples | null, flowOut: number, flowsIn: Int32Array): void {
     const interned = this.internedData();
     const samples = counters ? counters.length : 0;
     const buf = this.out.reserve(HEAD_BOUND + interned.length + FIELDS_BOUND + ANNOTATION_BOUND * (samples + 1 + flowsIn.length));
     const start = this.out.pos;
-    let p = putPacketHead(buf, start, tsNs - this.lastTs, interned);
+    let p = putPacketHead(buf, start, tsNs - this.lastTs, this.id, interned);
     const eventAt = p - 1;
     this.lastTs = tsNs;
     p = putVarint(buf, p, K.type);
     p = putVarint(buf, p, K.sliceEnd);
-    p = putVarint(buf, p, K.trackUuid);
-    p = putVarint(buf, p, this.uuid[track]);
+    p = this.putTrack(buf, p, track);
     if (counters && samples > 0) p = this.putExtraCounters(buf, p, counters);
     if (flowOut !== 0) {
       p = putVarint(buf, p, K.flowIds);
@@ -351,45 +348,44 @@ export class ProtoTraceSink extends TraceEventSink {
   }
 
   private putExtraCounters(buf: Uint8Array, p: number, counters: CounterSamples): number {
-    const defaults = this.defaultCounterTracks;
+    const defaults = this.tracks.defaultCounterTracks;
     let onDefaults = counters.length === defaults.length;
     for (let i = 0; onDefaults && i < counters.length; i++) onDefaults = counters.tracks[i] === defaults[i];
     if (!onDefaults) {
       for (let i = 0; i < counters.length; i++) {
         const track = counters.tracks[i];
-        if (this.doubleCounter[track]) continue;
+        if (this.tracks.doubleCounter[track]) continue;
         p = putVarint(buf, p, K.extraCounterUuids);
-        p = putVarint(buf, p, this.uuid[track]);
+        p = putVarint(buf, p, this.tracks.uuid[track]);
       }
     }
     for (let i = 0; i < counters.length; i++) {
-      if (this.doubleCounter[counters.tracks[i]]) continue;
+      if (this.tracks.doubleCounter[counters.tracks[i]]) continue;
       p = putVarint(buf, p, K.extraCounterValues);
       p = putInt64(buf, p, counters.values[i]);
     }
     for (let i = 0; i < counters.length; i++) {
       const track = counters.tracks[i];
-      if (!this.doubleCounter[track]) continue;
+      if (!this.tracks.doubleCounter[track]) continue;
       p = putVarint(buf, p, K.extraDoubleCounterUuids);
-      p = putVarint(buf, p, this.uuid[track]);
+      p = putVarint(buf, p, this.tracks.uuid[track]);
       p = putVarint(buf, p, K.extraDoubleCounterValues);
       p = putDouble(buf, p, counters.values[i]);
     }
     return p;
   }
 
-  protected writeCounter(track: number, tsNs: number, value: number): void {
+  counter(track: number, tsNs: number, value: number): void {
     const interned = this.internedData();
     const buf = this.out.reserve(HEAD_BOUND + interned.length + FIELDS_BOUND);
     const start = this.out.pos;
-    let p = putPacketHead(buf, start, tsNs - this.lastTs, interned);
+    let p = putPacketHead(buf, start, tsNs - this.lastTs, this.id, interned);
     const eventAt = p - 1;
     this.lastTs = tsNs;
     p = putVarint(buf, p, K.type);
     p = putVarint(buf, p, K.counter);
-    p = putVarint(buf, p, K.trackUuid);
-    p = putVarint(buf, p, this.uuid[track]);
-    if (this.doubleCounter[track]) {
+    p = this.putTrack(buf, p, track);
+    if (this.tracks.doubleCounter[track]) {
       p = putVarint(buf, p, K.doubleCounterValue);
       p = putDouble(buf, p, value);
     } else {
@@ -398,20 +394,142 @@ export class ProtoTraceSink extends TraceEventSink {
     }
     this.out.pos = closePacket(buf, start, eventAt, p);
   }
+}
 
-  get wantsFlush(): boolean {
-    return this.out.pos >= FLUSH_BYTES;
+export class ProtoTraceSink extends TraceEventSink {
+  private readonly tracks: SinkTracks = { uuid: [], doubleCounter: [], defaultCounterTracks: [] };
+  private main: PacketSequence | undefined;
+  /** Lane sequences, started when the lane's first event arrives. */
+  private lanes: (PacketSequence | undefined)[] = [];
+  private laneOfTrack: Int32Array = new Int32Array(0);
+  private lanesAreTracks = true;
+  /** Setup packets (sequence 1's start, track descriptors): the file's first bytes, before any event uses a track. */
+  private head: Uint8Array | undefined;
+  /** Bytes buffered across all sequences since the last flush. */
+  private buffered = 0;
+  private flushBytes = FLUSH_BYTES;
+
+  /** Set with `compress`: chunks go out as compressed_packets. */
+  private readonly compressor: PacketCompressor | undefined;
+
+  constructor(
+    private readonly output: ByteOutput,
+    options: { compress?: boolean } = {},
+  ) {
+    super();
+    if (options.compress) this.compressor = new PacketCompressor(output, K.packet, K.compressedPackets);
   }
 
+  open(layout: TrackLayout, time: TraceTimeBase): void {
+    this.tracks.uuid = layout.tracks.map((t) => t.uuid);
+    this.tracks.doubleCounter = layout.tracks.map((t) => t.counter?.valueType === 'double');
+    const { engineRunning, prefillTokens } = layout.counters;
+    if (engineRunning >= 0 && prefillTokens >= 0) this.tracks.defaultCounterTracks = [engineRunning, prefillTokens];
+    this.laneOfTrack = layout.laneOfTrack;
+    this.lanesAreTracks = layout.lanesAreTracks;
+    this.lanes = new Array<PacketSequence | undefined>(layout.laneCount).fill(undefined);
+    this.flushBytes = FLUSH_BYTES + FLUSH_BYTES_PER_LANE * layout.laneCount;
+    const main = new PacketSequence(MAIN_SEQUENCE_ID, this.tracks, { realtimeAtZeroNs: time.realtimeAtZeroNs, defaultTrack: -1 }, FLUSH_BYTES);
+    for (const track of layout.tracks) main.writeSetupPacket({ track_descriptor: trackDescriptor(track, layout) });
+    this.head = main.out.take();
+    this.main = main;
+  }
+
+  private sequenceOf(track: number): PacketSequence {
+    const lane = this.laneOfTrack[track];
+    if (lane < 0) return this.main as PacketSequence;
+    let sequence = this.lanes[lane];
+    if (sequence === undefined) {
+      const start = { defaultTrack: this.lanesAreTracks ? track : -1 };
+      sequence = this.lanes[lane] = new PacketSequence(LANE_SEQUENCE_BASE + lane, this.tracks, start, LANE_BUFFER_BYTES);
+    }
+    return sequence;
+  }
+
+  protected writeBegin(track: number, tsNs: number, category: SliceCategory, name: string, internName: boolean, args: EventArgs): void {
+    const sequence = this.sequenceOf(track);
+    const before = sequence.out.pos;
+    sequence.begin(track, tsNs, category, name, internName, args);
+    this.buffered += sequence.out.pos - before;
+  }
+
+  protected writeEnd(track: number, tsNs: number, counters: CounterSamples | null, flowOut: number, flowsIn: Int32Array): void {
+    const sequence = this.sequenceOf(track);
+    const before = sequence.out.pos;
+    sequence.end(track, tsNs, counters, flowOut, flowsIn);
+    this.buffered += sequence.out.pos - before;
+  }
+
+  protected writeCounter(track: number, tsNs: number, value: number): void {
+    const sequence = this.sequenceOf(track);
+    const before = sequence.out.pos;
+    sequence.counter(track, tsNs, value);
+    this.buffered += sequence.out.pos - before;
+  }
+
+  get wantsFlush(): boolean {
+    return this.buffered >= this.flushBytes;
+  }
+
+  /**
+   * Writes one chunk: the lanes' packets, then sequence 1's. That order is
+   * what keeps each first-token flow's start (a lane's prefill end) ahead of
+   * the step event terminating it at the same instant: writeTrace.ts hands a
+   * step event over only after the requests that arrived by its time, so the
+   * flow's start is in this chunk's lane part or an earlier chunk.
+   */
   async flush(): Promise<void> {
-    if (this.out.pos === 0) return;
-    const chunk = this.out.take();
-    if (this.compressor) await this.compressor.push(chunk);
-    else await this.output.write(chunk);
+    const parts: Uint8Array[] = [];
+    if (this.head) parts.push(this.head);
+    this.head = undefined;
+    for (const lane of this.lanes) if (lane && lane.out.pos > 0) parts.push(lane.out.view());
+    if (this.main && this.main.out.pos > 0) parts.push(this.main.out.view());
+    if (parts.length > 0) {
+      let length = 0;
+      for (const part of parts) length += part.length;
+      const chunk = uninitialized(length);
+      let at = 0;
+      for (const part of parts) {
+        chunk.set(part, at);
+        at += part.length;
+      }
+      for (const lane of this.lanes) lane?.out.clear();
+      this.main?.out.clear();
+      this.buffered = 0;
+      if (this.compressor) await this.compressor.push(chunk);
+      else await this.output.write(chunk);
+    }
   }
 
   async finish(): Promise<void> {
     await this.flush();
     await this.compressor?.drain();
   }
+}
+
+function trackDescriptor(track: TrackSpec, layout: TrackLayout): Record<string, unknown> {
+  const descriptor: Record<string, unknown> = { uuid: track.uuid, name: track.name };
+  if (track.description) descriptor.description = track.description;
+  if (track.parent >= 0) {
+    descriptor.parent_uuid = layout.tracks[track.parent].uuid;
+    descriptor.sibling_order_rank = track.rank;
+  }
+  const enumOf = (path: string, name: string) => enumValue(SCHEMA, path, name);
+  if (track.kind === 'group') {
+    descriptor.process = { pid: track.pid, process_name: track.name };
+    descriptor.child_ordering = enumOf('TrackDescriptor.ChildTracksOrdering', 'EXPLICIT');
+  }
+  if (track.kind === 'slices') {
+    // Lanes and request tracks stay separate tracks even if names ever collide.
+    descriptor.sibling_merge_behavior = enumOf('TrackDescriptor.SiblingMergeBehavior', 'SIBLING_MERGE_BEHAVIOR_NONE');
+  }
+  if (track.counter) {
+    const counter: Record<string, unknown> = {
+      unit: enumOf('CounterDescriptor.Unit', track.counter.unit === 'count' ? 'UNIT_COUNT' : 'UNIT_UNSPECIFIED'),
+    };
+    if (track.counter.unitName) counter.unit_name = track.counter.unitName;
+    if (track.counter.yAxisShareKey) counter.y_axis_share_key = track.counter.yAxisShareKey;
+    descriptor.counter = counter;
+  }
+  return descriptor;
 }

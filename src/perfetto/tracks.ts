@@ -54,6 +54,15 @@ export interface TrackLayout {
   requestTrack: Int32Array;
   /** Request tracks drawn: lanes, or one per placed request with --track-per-request. */
   requestTrackCount: number;
+  /**
+   * Lane of each track (-1 for tracks that are not request tracks): a lane's
+   * requests never overlap, so its events form one time-ordered run — the
+   * proto form writes each lane as its own packet sequence.
+   */
+  laneOfTrack: Int32Array;
+  laneCount: number;
+  /** True when a lane is one track (the default); false with --track-per-request. */
+  lanesAreTracks: boolean;
   stepTrack: number;
   /** Track of each journey request (JourneyTimeline order). */
   journeyTrack: Int32Array;
@@ -116,6 +125,8 @@ export function buildTrackLayout(capture: CaptureView, journey: JourneyTimeline,
 
   const requestTrack = new Int32Array(requests.count).fill(-1);
   let requestTrackCount = 0;
+  let laneCount = 0;
+  for (let row = 0; row < requests.count; row++) laneCount = Math.max(laneCount, requests.lane[row] + 1);
   if (options.trackPerRequest) {
     for (let row = 0; row < requests.count; row++) {
       if (requests.lane[row] < 0) continue;
@@ -130,8 +141,6 @@ export function buildTrackLayout(capture: CaptureView, journey: JourneyTimeline,
       requestTrackCount++;
     }
   } else {
-    let laneCount = 0;
-    for (let row = 0; row < requests.count; row++) laneCount = Math.max(laneCount, requests.lane[row] + 1);
     const laneTrack: number[] = [];
     for (let lane = 0; lane < laneCount; lane++) {
       laneTrack.push(
@@ -227,5 +236,7 @@ export function buildTrackLayout(capture: CaptureView, journey: JourneyTimeline,
   }
 
   for (const track of tracks) if (track.kind === 'group') track.uuid = nextUuid++;
-  return { tracks, requestTrack, requestTrackCount, stepTrack, journeyTrack, counters };
+  const laneOfTrack = new Int32Array(tracks.length).fill(-1);
+  for (let row = 0; row < requests.count; row++) if (requestTrack[row] >= 0) laneOfTrack[requestTrack[row]] = requests.lane[row];
+  return { tracks, requestTrack, requestTrackCount, laneOfTrack, laneCount, lanesAreTracks: !options.trackPerRequest, stepTrack, journeyTrack, counters };
 }

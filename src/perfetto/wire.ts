@@ -112,7 +112,7 @@ export function closeDelimited(buf: Uint8Array, at: number, p: number): number {
 }
 
 /** A plain Uint8Array (not a Buffer: element stores are monomorphic) without zero-filling, as every byte is written before it is read. */
-function uninitialized(length: number): Uint8Array {
+export function uninitialized(length: number): Uint8Array {
   return new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
 }
 
@@ -143,6 +143,16 @@ export class ByteBuffer {
   append(bytes: Uint8Array): void {
     this.reserve(bytes.length).set(bytes, this.pos);
     this.pos += bytes.length;
+  }
+
+  /** The bytes written since the last take or clear. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Forgets the bytes written; writing continues in the same memory. */
+  clear(): void {
+    this.pos = 0;
   }
 
   /** The bytes written since the last take; writing continues in a fresh buffer (no copy). */

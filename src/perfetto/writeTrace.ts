@@ -1,10 +1,18 @@
 /**
  * `writePerfettoTrace`: a capture → a Perfetto trace (native protobuf, or
- * Chrome JSON with the same events). One time-ordered event stream (requests,
- * journey stages, steps, the active-request counter) feeds whichever sink the
- * format asks for, packet by packet, into an atomically written file or stdout.
- * The capture may be in memory or spilled to disk (a CaptureView): requests'
- * rows are read only while they are under way.
+ * Chrome JSON with the same events), into an atomically written file or
+ * stdout. The capture may be in memory or spilled to disk (a CaptureView).
+ *
+ * Order of writing: requests one by one in arrival order, each with all its
+ * slices (its rows are read once, when its turn comes); before each request,
+ * the other timelines (journey stages, steps, the active-request counter),
+ * merged in time order, up to that request's arrival. Only a lane's events
+ * need to be time-ordered — the proto form writes each lane as its own packet
+ * sequence, as trace_processor sorts across sequences — so no per-gap merge
+ * of requests is needed. The one cross-timeline order that matters, a
+ * first-token flow's start before the step event that terminates it at the
+ * same instant, holds because a step event at time t is written only after
+ * every request arriving at or before t (see ProtoTraceSink.flush).
  */
 import { basename } from 'node:path';
 import type { Capture, CaptureView } from '../capture/model.js';
@@ -17,7 +25,7 @@ import { ProtoTraceSink } from './protoSink.js';
 import type { TraceEventSink } from './sink.js';
 import { buildTrackLayout } from './tracks.js';
 import { ActiveRequestEvents } from './timeline/activeRequests.js';
-import { emitMerged, EntityEventStream } from './timeline/entityStream.js';
+import { EntityEventStream, MergedStreams } from './timeline/entityStream.js';
 import { flowsByStep, producingSteps } from './timeline/firstTokenFlows.js';
 import { JourneyEvents } from './timeline/journeyEvents.js';
 import { journeyTimeline, type JourneyTimeline } from './timeline/journeyStages.js';
@@ -82,22 +90,32 @@ export async function writePerfettoTrace(source: Capture | CaptureView, out: str
   const sweep = activeRequestSweep(capture.requests.arrivalMs, capture.requests.endMs);
 
   const requestEvents = new RequestEvents(capture, layout, requestTimes, time.shiftNs, producingStep);
-  // Order matters at equal timestamps: request events before step events (see emitMerged).
-  const streams = [
-    new EntityEventStream(requestEvents),
+  const others = new MergedStreams([
     new EntityEventStream(new JourneyEvents(journey, layout.journeyTrack, time.shiftNs)),
     new EntityEventStream(
       new StepEvents(capture.steps, stepIntervals, layout.stepTrack, layout.counters, flowsByStep(producingStep, capture.steps.count)),
     ),
     new EntityEventStream(new ActiveRequestEvents(sweep, layout.counters.activeRequests, time.shiftNs)),
-  ];
+  ]);
 
   return withByteOutput(out, async (output) => {
     const sink = sinkFor(options, output);
     sink.open(layout, time);
     const progress = options.progress ?? NO_PROGRESS;
-    progress.phase(`writing ${out === '-' ? 'stdout' : basename(out)}`, 'events', streams.reduce((sum, stream) => sum + stream.eventCount, 0));
-    await emitMerged(streams, sink, (emitted) => progress.update(emitted));
+    progress.phase(`writing ${out === '-' ? 'stdout' : basename(out)}`, 'events', requestEvents.eventCount + others.eventCount);
+    let requestEventsWritten = 0;
+    const flush = async () => {
+      await sink.flush();
+      progress.update(requestEventsWritten + others.emitted);
+    };
+    for (let entity = 0; entity < requestEvents.entityCount; entity++) {
+      // Strictly before the arrival: a step ending at this instant terminates flows that may start in this request.
+      const arrival = requestEvents.arrivalNs(entity);
+      while (others.nextTimeNs < arrival && others.emitBefore(arrival, sink)) await flush();
+      requestEventsWritten += requestEvents.emit(entity, sink);
+      if (sink.wantsFlush) await flush();
+    }
+    while (others.emitBefore(Infinity, sink)) await flush();
     await sink.finish();
     return {
       format: options.format,

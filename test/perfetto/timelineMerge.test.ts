@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventArgs } from '../../src/perfetto/args.js';
 import { TraceEventSink, type CounterSamples, type SliceCategory } from '../../src/perfetto/sink.js';
-import { SAMPLE, EntityEventStream, emitMerged, sliceEventClass, type EntityEvents } from '../../src/perfetto/timeline/entityStream.js';
+import { SAMPLE, EntityEventStream, MergedStreams, sliceEventClass, type EntityEvents } from '../../src/perfetto/timeline/entityStream.js';
 import { flowsByStep, producingSteps, NO_STEP } from '../../src/perfetto/timeline/firstTokenFlows.js';
 
 /** Records what reaches a sink, in order. */
@@ -54,7 +54,12 @@ function lcg(seed: number): () => number {
   };
 }
 
-describe('EntityEventStream / emitMerged', () => {
+/** Emits everything (the sink never asks for a flush). */
+function emitAll(streams: EntityEventStream[], sink: TraceEventSink): void {
+  expect(new MergedStreams(streams).emitBefore(Infinity, sink)).toBe(false);
+}
+
+describe('EntityEventStream / MergedStreams', () => {
   it('emits every event once, in time order, ends before begins at equal times, each entity in its own order', async () => {
     const random = lcg(3);
     for (let round = 0; round < 20; round++) {
@@ -66,7 +71,7 @@ describe('EntityEventStream / emitMerged', () => {
         return times;
       });
       const sink = new RecordingSink();
-      await emitMerged([new EntityEventStream(new Slices(boundaries, boundaries.map((_, e) => e)))], sink);
+      emitAll([new EntityEventStream(new Slices(boundaries, boundaries.map((_, e) => e)))], sink);
       expect(sink.events.length).toBe(boundaries.reduce((n, b) => n + 2 * (b.length - 1), 0));
       for (let i = 1; i < sink.events.length; i++) {
         const [a, b] = [sink.events[i - 1], sink.events[i]];
@@ -83,7 +88,7 @@ describe('EntityEventStream / emitMerged', () => {
   it('closes a lane before reopening it when one request ends as the next arrives on the same lane', async () => {
     const sink = new RecordingSink();
     // Two requests on track 0: [0,5] then [5,5] (zero length) then a third at [5,8].
-    await emitMerged([new EntityEventStream(new Slices([[0, 5], [5, 5], [5, 8]], [0, 0, 0]))], sink);
+    emitAll([new EntityEventStream(new Slices([[0, 5], [5, 5], [5, 8]], [0, 0, 0]))], sink);
     expect(sink.events.map((e) => `${e.kind}@${e.ts}`)).toEqual(['begin@0', 'end@5', 'begin@5', 'end@5', 'begin@5', 'end@8']);
   });
 
@@ -96,11 +101,23 @@ describe('EntityEventStream / emitMerged', () => {
       eventClass: () => SAMPLE,
       emit: (_e, _i, ts, s) => s.counter(9, ts, 1),
     };
-    await emitMerged(
+    emitAll(
       [new EntityEventStream(new Slices([[0, 5]], [1])), new EntityEventStream(new Slices([[5, 6]], [2])), new EntityEventStream(counter), new EntityEventStream(new Slices([[2, 5]], [3]))],
       sink,
     );
     expect(sink.events.map((e) => `${e.kind}${e.track}@${e.ts}`)).toEqual(['begin1@0', 'begin3@2', 'end1@5', 'end3@5', 'counter9@5', 'begin2@5', 'end2@6']);
+  });
+
+  it('emits only the events before a time limit, and resumes there', () => {
+    const sink = new RecordingSink();
+    const merged = new MergedStreams([new EntityEventStream(new Slices([[0, 5], [5, 9]], [1, 1]))]);
+    expect(merged.emitBefore(5, sink)).toBe(false);
+    expect(sink.events.map((e) => `${e.kind}@${e.ts}`)).toEqual(['begin@0']);
+    expect(merged.nextTimeNs).toBe(5);
+    merged.emitBefore(Infinity, sink);
+    expect(sink.events.map((e) => `${e.kind}@${e.ts}`)).toEqual(['begin@0', 'end@5', 'begin@5', 'end@9']);
+    expect(merged.emitted).toBe(4);
+    expect(merged.nextTimeNs).toBe(Infinity);
   });
 });
 

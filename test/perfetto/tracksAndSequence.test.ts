@@ -88,25 +88,38 @@ describe('tracks, counters and the packet sequence', () => {
     expect(new Set(uuids).size).toBe(uuids.length);
   });
 
-  it('starts the sequence by clearing incremental state and marks every event packet as needing it', () => {
+  it('writes sequence 1 plus one sequence per lane, each starting by clearing incremental state; every event packet needs it', () => {
     const flags = trace.packetFlags;
-    expect(flags[0]).toMatchObject({ first: true, flags: 1 });
-    expect(flags.slice(1).every((p) => !p.first)).toBe(true);
+    const lanes = [...trace.tracks.values()].filter((t) => t.name.startsWith('lane ')).length;
+    const sequences = [...new Set(flags.map((p) => p.sequence))].sort((a, b) => a - b);
+    expect(sequences).toEqual(Array.from({ length: 1 + lanes }, (_, i) => i + 1));
+    expect(flags[0]).toMatchObject({ sequence: 1, first: true, flags: 1 });
+    for (const sequence of sequences) {
+      const own = flags.filter((p) => p.sequence === sequence);
+      expect(own[0]).toMatchObject({ first: true, flags: 1 });
+      expect(own.slice(1).every((p) => !p.first)).toBe(true);
+    }
     const events = flags.filter((p) => p.hasTimestamp);
     expect(events.length).toBe(trace.slices.length * 2 + trace.counters.filter((c) => c.track === 'active_requests').length);
     expect(events.every((p) => p.flags === 2)).toBe(true);
   });
 
-  it('interns names once, with iids 1..n per table, all resolving', () => {
-    const { eventNames, categories, annotationNames, stringValues } = trace.interned;
-    for (const table of [eventNames, categories, annotationNames, stringValues]) {
-      expect([...table.keys()]).toEqual(Array.from({ length: table.size }, (_, i) => i + 1));
-      expect(new Set(table.values()).size).toBe(table.size);
+  it('interns names once per sequence, with iids 1..n per table, all resolving', () => {
+    for (const tables of trace.internedBySequence.values()) {
+      for (const table of [tables.eventNames, tables.categories, tables.annotationNames, tables.stringValues]) {
+        expect([...table.keys()]).toEqual(Array.from({ length: table.size }, (_, i) => i + 1));
+        expect(new Set(table.values()).size).toBe(table.size);
+      }
     }
-    expect([...categories.values()].sort()).toEqual(['request', 'step']);
-    expect([...eventNames.values()]).toContain('decode');
+    const { eventNames, stringValues } = trace.interned;
+    // Sequence 1 carries the steps; request slices live on the lane sequences.
+    expect([...trace.interned.categories.values()]).toEqual(['step']);
+    const laneCategories = new Set([...trace.internedBySequence].filter(([id]) => id > 1).flatMap(([, t]) => [...t.categories.values()]));
+    expect([...laneCategories]).toEqual(['request']);
+    const laneNames = new Set([...trace.internedBySequence].filter(([id]) => id > 1).flatMap(([, t]) => [...t.eventNames.values()]));
+    expect([...laneNames]).toContain('decode');
     // Per-request names are unique, so they are written inline rather than interned.
-    expect([...eventNames.values()].some((name) => name.endsWith(' prefill'))).toBe(false);
+    expect([...eventNames.values(), ...laneNames].some((name) => name.endsWith(' prefill'))).toBe(false);
     expect([...stringValues.values()].sort()).toEqual(['decode', 'prefill', 'prefill+decode']);
   });
 

@@ -157,42 +157,62 @@ export class EntityEventStream {
 }
 
 /**
- * Emits the union of the streams in time order. At equal time and class the
- * earlier stream in `streams` goes first: callers list request events before
- * step events, so a request's first-token flow starts before the step that
- * ends at the same instant terminates it. `flushed` hears the number of
- * events emitted so far at each flush.
+ * The union of several streams in time order. At equal time and class the
+ * earlier stream in `streams` goes first. Emission is bounded by a time
+ * limit so the caller can interleave it with events it writes itself (the
+ * request lanes, see writeTrace.ts).
  */
-export async function emitMerged(streams: EntityEventStream[], sink: TraceEventSink, flushed?: (emitted: number) => void): Promise<void> {
+export class MergedStreams {
   // Each stream's next (time, class), refreshed only for the stream that just emitted.
-  const n = streams.length;
-  const time = new Float64Array(n);
-  const eventClass = new Uint8Array(n);
-  const refresh = (i: number) => {
-    time[i] = streams[i].peekTime();
-    if (time[i] !== Infinity) eventClass[i] = streams[i].peekClass();
-  };
-  for (let i = 0; i < n; i++) refresh(i);
-  let emitted = 0;
-  for (;;) {
-    let best = -1;
-    let bestTime = Infinity;
-    let bestClass = 0;
-    for (let i = 0; i < n; i++) {
-      const t = time[i];
-      if (t < bestTime || (t === bestTime && t !== Infinity && eventClass[i] < bestClass)) {
-        best = i;
-        bestTime = t;
-        bestClass = eventClass[i];
+  private readonly time: Float64Array;
+  private readonly eventClass: Uint8Array;
+  /** Time of the earliest pending event (Infinity when all are emitted). */
+  nextTimeNs = Infinity;
+  emitted = 0;
+
+  constructor(private readonly streams: EntityEventStream[]) {
+    this.time = new Float64Array(streams.length);
+    this.eventClass = new Uint8Array(streams.length);
+    for (let i = 0; i < streams.length; i++) this.refresh(i);
+  }
+
+  get eventCount(): number {
+    return this.streams.reduce((sum, stream) => sum + stream.eventCount, 0);
+  }
+
+  private refresh(i: number): void {
+    const stream = this.streams[i];
+    this.time[i] = stream.peekTime();
+    if (this.time[i] !== Infinity) this.eventClass[i] = stream.peekClass();
+    let next = Infinity;
+    for (let j = 0; j < this.time.length; j++) next = Math.min(next, this.time[j]);
+    this.nextTimeNs = next;
+  }
+
+  /**
+   * Emits, in order, the events earlier than `limitNs` (Infinity: all of
+   * them), stopping early when the sink wants a flush. Returns true when it
+   * stopped for the flush: flush, then call again.
+   */
+  emitBefore(limitNs: number, sink: TraceEventSink): boolean {
+    const { time, eventClass, streams } = this;
+    while (this.nextTimeNs < limitNs) {
+      let best = -1;
+      let bestTime = Infinity;
+      let bestClass = 0;
+      for (let i = 0; i < streams.length; i++) {
+        const t = time[i];
+        if (t < bestTime || (t === bestTime && t !== Infinity && eventClass[i] < bestClass)) {
+          best = i;
+          bestTime = t;
+          bestClass = eventClass[i];
+        }
       }
+      streams[best].emitNext(sink);
+      this.refresh(best);
+      this.emitted++;
+      if (sink.wantsFlush) return true;
     }
-    if (best < 0) return;
-    streams[best].emitNext(sink);
-    refresh(best);
-    emitted++;
-    if (sink.wantsFlush) {
-      await sink.flush();
-      flushed?.(emitted);
-    }
+    return false;
   }
 }

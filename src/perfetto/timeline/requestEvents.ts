@@ -27,7 +27,6 @@ import { argName, EventArgs } from '../args.js';
 import { msToNs } from '../clock.js';
 import { CounterSamples, NO_FLOWS, type TraceEventSink } from '../sink.js';
 import type { TrackLayout } from '../tracks.js';
-import { sliceEventClass, type EntityEvents } from './entityStream.js';
 import { flowIdOf, NO_STEP } from './firstTokenFlows.js';
 
 /** Arg names of these events. */
@@ -83,25 +82,19 @@ export function requestTimesNs(capture: CaptureView, shiftNs: number): RequestTi
 }
 
 /**
- * A request's events read its rows (gap times, token ids) only while it is
- * under way: they are loaded when the merge first reaches it and dropped after
- * its last event, so a capture whose rows live on disk streams through with
- * only the concurrently open requests' rows in memory.
+ * A request's events, written request by request in arrival order: its rows
+ * (gap times, token ids) are read when its turn comes and dropped after its
+ * last slice, so a capture whose rows live on disk streams through with one
+ * request's rows in memory. A request's own events are in time order, and so
+ * are a lane's (its requests never overlap), which is all the proto form's
+ * per-lane packet sequences need; nothing merges requests with each other.
  */
-/** A request under way: its rows, and the times of all its events (computed once, when it enters). */
-interface OpenRequest {
-  rows: RequestRows;
-  eventNs: Float64Array;
-}
-
-export class RequestEvents implements EntityEvents {
+export class RequestEvents {
   readonly entityCount: number;
   /** Entity → request row (rows with an arrival, in arrival order). */
   private readonly requestOf: Int32Array;
-  /** The entities under way. */
-  private readonly open: (OpenRequest | undefined)[];
-  /** Next token id to show, per entity (advances chunk by chunk). */
-  private readonly tokenCursor: Int32Array;
+  /** Next token id to show of the request being written (advances chunk by chunk). */
+  private tokenCursor = 0;
   private readonly args = new EventArgs();
   private readonly samples = new CounterSamples();
   private readonly decodeNames: string[] = [];
@@ -118,44 +111,6 @@ export class RequestEvents implements EntityEvents {
     for (let r = 0; r < capture.requests.count; r++) if (!Number.isNaN(times.arrivalNs[r])) placed.push(r);
     this.requestOf = Int32Array.from(placed);
     this.entityCount = placed.length;
-    this.open = new Array<OpenRequest | undefined>(placed.length).fill(undefined);
-    this.tokenCursor = new Int32Array(placed.length);
-  }
-
-  enter(entity: number): void {
-    const row = this.requestOf[entity];
-    const rows = this.capture.rows.rows(row);
-    const t = this.times;
-    const eventNs = new Float64Array(this.eventCount(entity));
-    eventNs[0] = t.arrivalNs[row];
-    eventNs[1] = t.firstTokenNs[row];
-    const end = t.endNs[row];
-    if (rows.gapCount === 0) {
-      // The summary slice, when there is one: first token → end.
-      if (eventNs.length === 4) {
-        eventNs[2] = t.firstTokenNs[row];
-        eventNs[3] = end;
-      }
-    } else {
-      // Gap k spans boundary k → k + 1: its begin is event 2 + 2k, its end event 3 + 2k; the last boundary is the request's end.
-      for (let k = 0; k < rows.gapCount; k++) {
-        const boundary = Math.min(this.shiftNs + msToNs(rows.gapStartMs[k]), end);
-        eventNs[2 + 2 * k] = boundary;
-        if (k > 0) eventNs[1 + 2 * k] = boundary;
-      }
-      eventNs[1 + 2 * rows.gapCount] = end;
-    }
-    this.open[entity] = { rows, eventNs };
-  }
-
-  leave(entity: number): void {
-    this.open[entity] = undefined;
-  }
-
-  private opened(entity: number): OpenRequest {
-    const open = this.open[entity];
-    if (!open) throw new Error(`request entity ${entity} read before it entered the merge`);
-    return open;
   }
 
   /** Slices after the prefill: one per recorded gap, or one summary slice. */
@@ -165,73 +120,79 @@ export class RequestEvents implements EntityEvents {
     return requests.summaryGapCount[row] > 0 ? 1 : 0;
   }
 
-  eventCount(entity: number): number {
-    return 2 + 2 * this.decodeSlices(this.requestOf[entity]);
+  /** Slice begins and ends of every request: what `emit` will write in all. */
+  get eventCount(): number {
+    let count = 0;
+    for (let entity = 0; entity < this.entityCount; entity++) count += 2 + 2 * this.decodeSlices(this.requestOf[entity]);
+    return count;
   }
 
-  timeNs(entity: number, index: number): number {
-    // The first event is asked for before the request enters.
-    if (index === 0) return this.times.arrivalNs[this.requestOf[entity]];
-    return this.opened(entity).eventNs[index];
+  arrivalNs(entity: number): number {
+    return this.times.arrivalNs[this.requestOf[entity]];
   }
 
-  eventClass(_entity: number, index: number): number {
-    return sliceEventClass(index);
-  }
-
-  emit(entity: number, index: number, ts: number, sink: TraceEventSink): void {
+  /** Writes every slice of request `entity`; returns the number of events written. */
+  emit(entity: number, sink: TraceEventSink): number {
     const row = this.requestOf[entity];
+    const rows = this.capture.rows.rows(row);
     const track = this.layout.requestTrack[row];
-    if (index === 0) return this.beginPrefill(entity, row, track, ts, sink);
-    if (index === 1) {
-      const flow = this.producingStep[row] === NO_STEP ? 0 : flowIdOf(row);
-      return sink.endSlice(track, ts, null, flow, NO_FLOWS);
+    const t = this.times;
+    const end = t.endNs[row];
+    this.tokenCursor = 0;
+    this.beginPrefill(row, rows, track, t.arrivalNs[row], sink);
+    sink.endSlice(track, t.firstTokenNs[row], null, this.producingStep[row] === NO_STEP ? 0 : flowIdOf(row), NO_FLOWS);
+    const gaps = rows.gapCount;
+    if (gaps === 0) {
+      // The summary slice, when there is one: first token → end.
+      if (this.decodeSlices(row) === 0) return 2;
+      this.beginSummary(row, rows, track, t.firstTokenNs[row], sink);
+      sink.endSlice(track, end, null, 0, NO_FLOWS);
+      return 4;
     }
-    const rows = this.opened(entity).rows;
-    if (rows.gapCount === 0) {
-      if (index & 1) return sink.endSlice(track, ts, null, 0, NO_FLOWS);
-      return this.beginSummary(entity, row, rows, track, ts, sink);
+    // Gap k spans boundary k → boundary k + 1; the last boundary is the request's end.
+    let boundary = Math.min(this.shiftNs + msToNs(rows.gapStartMs[0]), end);
+    for (let k = 0; k < gaps; k++) {
+      this.beginDecode(row, rows, k, track, boundary, sink);
+      boundary = k + 1 < gaps ? Math.min(this.shiftNs + msToNs(rows.gapStartMs[k + 1]), end) : end;
+      sink.endSlice(track, boundary, this.gapCounters(rows, k), 0, NO_FLOWS);
     }
-    const gap = (index - 2) >> 1;
-    if (index & 1) return sink.endSlice(track, ts, this.gapCounters(rows, gap), 0, NO_FLOWS);
-    this.beginDecode(entity, row, rows, gap, track, ts, sink);
+    return 2 + 2 * gaps;
   }
 
   /** Adds `token_ids` for the next `tokens` ids of the request, when it recorded them. */
-  private addTokenIds(args: EventArgs, entity: number, row: number, rows: RequestRows, tokens: number): void {
+  private addTokenIds(args: EventArgs, row: number, rows: RequestRows, tokens: number): void {
     const outputTokens = this.capture.requests.outputTokens[row];
     if (outputTokens <= 0 || rows.tokenIds.length !== outputTokens || tokens <= 0) return;
-    const from = this.tokenCursor[entity];
-    this.tokenCursor[entity] = from + tokens;
+    const from = this.tokenCursor;
+    this.tokenCursor = from + tokens;
     args.intList(ARG.token_ids, rows.tokenIds, from, from + tokens);
   }
 
-  private beginPrefill(entity: number, row: number, track: number, ts: number, sink: TraceEventSink): void {
+  private beginPrefill(row: number, rows: RequestRows, track: number, ts: number, sink: TraceEventSink): void {
     const r = this.capture.requests;
-    this.tokenCursor[entity] = 0;
     const args = this.args.clear().int(ARG.req, row);
     args.int(ARG.prompt_tokens, r.promptTokens[row]).int(ARG.cached_tokens, r.cachedTokens[row]).int(ARG.output_tokens, r.outputTokens[row]);
     args.double(ARG.ttft_ms, r.ttftMs[row]).int(ARG.first_chunk_tokens, r.firstChunkTokens[row]);
     if (r.finishReason[row] > 0) args.label(ARG.finish_reason, FINISH_REASONS[r.finishReason[row] - 1]);
-    this.addTokenIds(args, entity, row, this.opened(entity).rows, r.firstChunkTokens[row]);
+    this.addTokenIds(args, row, rows, r.firstChunkTokens[row]);
     sink.beginSlice(track, ts, 'request', prefillSliceName(row), false, args);
   }
 
-  private beginDecode(entity: number, row: number, rows: RequestRows, gap: number, track: number, ts: number, sink: TraceEventSink): void {
+  private beginDecode(row: number, rows: RequestRows, gap: number, track: number, ts: number, sink: TraceEventSink): void {
     const tokens = rows.gapTokens[gap];
     const args = this.args.clear().int(ARG.req, row).double(ARG.gap_ms, rows.gapDurMs[gap]).int(ARG.tokens, tokens);
     if (rows.gapNumRunning[gap] >= 0) args.int(ARG.num_running, rows.gapNumRunning[gap]);
     if (rows.gapPrefillTokens[gap] >= 0) args.int(ARG.prefill_tokens, rows.gapPrefillTokens[gap]);
-    this.addTokenIds(args, entity, row, rows, tokens);
+    this.addTokenIds(args, row, rows, tokens);
     sink.beginSlice(track, ts, 'request', this.decodeName(tokens), true, args);
   }
 
-  private beginSummary(entity: number, row: number, rows: RequestRows, track: number, ts: number, sink: TraceEventSink): void {
+  private beginSummary(row: number, rows: RequestRows, track: number, ts: number, sink: TraceEventSink): void {
     const r = this.capture.requests;
     const tokens = r.outputTokens[row] - r.firstChunkTokens[row];
     const args = this.args.clear().int(ARG.req, row).int(ARG.tokens, tokens).int(ARG.gaps, r.summaryGapCount[row]);
     args.double(ARG.mean_itl_ms, r.meanItlMs[row]).double(ARG.decode_ms, r.decodeMs[row]);
-    this.addTokenIds(args, entity, row, rows, tokens);
+    this.addTokenIds(args, row, rows, tokens);
     sink.beginSlice(track, ts, 'request', SUMMARY_DECODE_NAME, true, args);
   }
 
