@@ -6,8 +6,14 @@
  * The bar is cleared when it stops, so the command's own summary line stands
  * alone.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import { NO_PROGRESS, type Progress } from '../util/progress.js';
+
+/** cli-progress, loaded only when a bar can be shown (on a terminal): piped and scripted runs never pay for it. */
+function loadCliProgress(): typeof cliProgress {
+  return createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+}
 
 export interface TerminalProgressOptions {
   /** Default: process.stderr. */
@@ -64,14 +70,12 @@ class TerminalProgress implements Progress {
   }
 
   private createBar(): cliProgress.SingleBar {
+    const { SingleBar, Presets } = loadCliProgress();
     const known = this.total !== undefined && this.total > 0;
     const format = known
       ? '{label} [{bar}] {percentage}% | {count} {unit} | {rate} {unit}/s | ETA {eta_formatted}'
       : '{label} {count} {unit} | {rate} {unit}/s';
-    return new cliProgress.SingleBar(
-      { stream: this.stream, format, clearOnComplete: true, hideCursor: true, barsize: 30, fps: 5 },
-      cliProgress.Presets.shades_classic,
-    );
+    return new SingleBar({ stream: this.stream, format, clearOnComplete: true, hideCursor: true, barsize: 30, fps: 5 }, Presets.shades_classic);
   }
 }
 

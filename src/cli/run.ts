@@ -21,6 +21,20 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
   };
 }
 
+/**
+ * `action` for an implementation in a module of its own (src/cli/actions/),
+ * imported only when the command runs: every `vcr` invocation registers every
+ * command, and registering must not load DuckDB, Vega, Arrow or ml-matrix.
+ *
+ *   .action(lazyAction(async () => (await import('../actions/proto.js')).runProto))
+ */
+export function lazyAction<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<void> | void>): (...args: A) => Promise<void> {
+  return action(async (...args: A) => {
+    const run = await load();
+    await run(...args);
+  });
+}
+
 export function reportError(error: unknown): number {
   if (process.env.VCR_DEBUG) console.error(error);
   if (error instanceof UsageError) {

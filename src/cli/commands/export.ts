@@ -1,13 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { action } from '../run.js';
-import { UsageError } from '../errors.js';
-import { DEFAULT_DATABASE } from '../../sql/database.js';
-import { EXPORTABLE, exportTable } from '../../sql/exportTable.js';
-import { OUTPUT_FORMATS, type OutputFormat } from '../../sql/format/formatResult.js';
+import { lazyAction } from '../run.js';
+import { DEFAULT_DATABASE, EXPORTABLE, OUTPUT_FORMATS } from '../defaults.js';
+import type { OutputFormat } from '../../sql/format/formatResult.js';
 import type { InputKind } from '../../ingest/detect.js';
 import { CAPTURE_GROUPING_HELP, INPUT_KINDS } from './load.js';
 
-interface ExportFlags {
+export interface ExportFlags {
   table: string;
   output: string;
   format?: OutputFormat;
@@ -48,20 +46,5 @@ export function registerExport(program: Command): void {
     .addOption(new Option('--kind <kind>', 'treat every input file as this kind').choices(INPUT_KINDS))
     .option('--lenient', 'skip bad input lines instead of failing')
     .addHelpText('after', DETAILS)
-    .action(
-      action(async (files: string[], flags: ExportFlags) => {
-        if (files.length > 0 && flags.db !== undefined) throw new UsageError('give input FILES or --db, not both');
-        const { rows } = await exportTable({
-          table: flags.table,
-          output: flags.output,
-          format: flags.format,
-          files,
-          db: flags.db ?? DEFAULT_DATABASE,
-          captureId: flags.capture,
-          kind: flags.kind,
-          lenient: flags.lenient,
-        });
-        process.stdout.write(`${rows} rows → ${flags.output}\n`);
-      }),
-    );
+    .action(lazyAction(async () => (await import('../actions/export.js')).runExport));
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { action } from '../run.js';
-import { CAPTURE_ARGUMENT_HELP, loadCaptureFromArgs, withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
-import { renderCaptureSummary, summarizeCapture } from '../../capture/summary.js';
+import { lazyAction } from '../run.js';
+import { CAPTURE_ARGUMENT_HELP, withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
+
+export type InfoFlags = CaptureInputFlags & { json?: boolean };
 
 export function registerInfo(program: Command): void {
   withCaptureInputs(
@@ -11,10 +12,5 @@ export function registerInfo(program: Command): void {
       .description('validate a capture and print its headline numbers (requests, gaps, concurrency, TTFT/ITL, steps)')
       .option('--json', 'print the summary as JSON')
       .addHelpText('after', CAPTURE_ARGUMENT_HELP),
-  ).action(
-    action(async (captureArgs: string[], flags: CaptureInputFlags & { json?: boolean }) => {
-      const summary = summarizeCapture(await loadCaptureFromArgs(captureArgs, flags));
-      process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : `${renderCaptureSummary(summary)}\n`);
-    }),
-  );
+  ).action(lazyAction(async () => (await import('../actions/info.js')).runInfo));
 }

@@ -1,20 +1,16 @@
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { action } from '../run.js';
-import { terminalProgress } from '../progress.js';
-import { UsageError } from '../errors.js';
-import { withSpilledCapture } from '../../capture/spill/spilledCapture.js';
-import { STDOUT } from '../../perfetto/byteOutput.js';
-import { PERFETTO_UI_ORIGIN, startTraceServer, tryOpenBrowser, untilInterrupted } from '../../perfetto/serve.js';
-import { formatSummary, writePerfettoTrace, type PerfettoFormat } from '../../perfetto/writeTrace.js';
+import { lazyAction } from '../run.js';
+import type { PerfettoFormat } from '../../perfetto/writeTrace.js';
 
-interface ProtoFlags {
+export interface ProtoFlags {
   output?: string;
   stepStats?: string;
   otlp?: string;
   name?: string;
   trackPerRequest?: boolean;
   format: PerfettoFormat;
+  /** undefined unless --compress or --no-compress is given: compression is then the default for --format proto. */
   compress?: boolean;
   open?: boolean;
   port?: number;
@@ -47,14 +43,17 @@ engine's own queue / prefill / decode stages per request (and scheduler steps
 from its sampled step summaries when there is no sidecar). Requests without
 arrival_ms cannot be placed and are counted as dropped.
 
-The capture is read once: request columns stay in memory, each request's
-gaps go to a temporary spill file and are read back while the request is
-drawn, so traces larger than memory convert in bounded memory. The file is
-written atomically (nothing is left behind on bad input); -o - writes to
-stdout. A summary line goes to stderr (after a progress bar, on a terminal,
-when the conversion takes more than a second). --open serves the file on
-127.0.0.1 at a random path for https://ui.perfetto.dev, prints the link, tries
-to open a browser and serves until Ctrl-C.
+The capture is read once: request columns stay in memory, each request's gaps
+go to a temporary spill file and are read back while the request is drawn, so
+traces larger than memory convert in bounded memory. The file is written
+atomically (nothing is left behind on bad input); -o - writes to stdout. Proto
+packets are zlib-compressed (Perfetto's compressed_packets, which the UI and
+trace_processor read; ~8x smaller); --no-compress writes plain packets for
+tools that do not read compressed_packets. A summary line goes to stderr
+(after a progress bar, on a terminal, when the conversion takes more than a
+second). --open serves the file on 127.0.0.1 at a random path for
+https://ui.perfetto.dev, prints the link, tries to open a browser and serves
+until Ctrl-C.
 
 Examples:
   vcr proto runs/trace.jsonl --step-stats runs/trace-step-stats.jsonl --otlp runs/otlp.jsonl
@@ -72,34 +71,12 @@ export function registerProto(program: Command): void {
     .option('--name <label>', 'label of the request group (default "inference trace: MODEL")')
     .option('--track-per-request', 'one track per request instead of packed lanes')
     .addOption(new Option('--format <format>', 'output format').choices(['proto', 'json']).default('proto'))
-    .option('--compress', "proto: compress the packets (Perfetto's zlib compressed_packets, read by the UI and trace_processor; ~8x smaller)")
+    // Both spellings declared: the value stays undefined unless one is given, so the default can follow --format.
+    .option('--compress', "proto: compress the packets (the default: Perfetto's zlib compressed_packets, read by the UI and trace_processor; ~8x smaller)")
+    .option('--no-compress', 'proto: write plain packets, for tools that do not read compressed_packets')
     .option('--open', 'serve the trace to ui.perfetto.dev on 127.0.0.1 until Ctrl-C')
     .option('--port <n>', 'port for --open (default: chosen by the OS)', parsePort)
     .option('--lenient', 'skip bad input lines instead of failing')
     .addHelpText('after', DETAILS)
-    .action(
-      action(async (trace: string, flags: ProtoFlags) => {
-        if (flags.port !== undefined && !flags.open) throw new UsageError('--port is only used with --open');
-        if (flags.compress && flags.format === 'json') throw new UsageError('--compress applies to --format proto only');
-        const output = flags.output ?? defaultOutputPath(trace, flags.format);
-        if (flags.open && output === STDOUT) throw new UsageError('--open serves a file; give -o FILE instead of -o -');
-        if (output !== STDOUT && [trace, flags.stepStats, flags.otlp].some((input) => input && resolve(input) === resolve(output))) {
-          throw new UsageError(`output ${output} would overwrite an input; give -o`);
-        }
-        const sources = { trace, stepStats: flags.stepStats, otlp: flags.otlp };
-        const progress = terminalProgress();
-        const options = { format: flags.format, name: flags.name, trackPerRequest: flags.trackPerRequest, compress: flags.compress, progress };
-        const summary = await withSpilledCapture(sources, { lenient: flags.lenient, progress }, (capture) =>
-          writePerfettoTrace(capture, output, options),
-        ).finally(() => progress.stop());
-        process.stderr.write(`${formatSummary(summary)}\n`);
-        if (!flags.open) return;
-        const server = await startTraceServer(output, { port: flags.port });
-        process.stdout.write(`${server.uiUrl}\n`);
-        process.stderr.write(`serving ${output} at ${server.url} for ${PERFETTO_UI_ORIGIN} only; Ctrl-C to stop\n`);
-        tryOpenBrowser(server.uiUrl);
-        await untilInterrupted();
-        await server.close();
-      }),
-    );
+    .action(lazyAction(async () => (await import('../actions/proto.js')).runProto));
 }

@@ -1,17 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { action } from '../run.js';
-import { CheckFailed, UsageError } from '../errors.js';
-import { loadCapture } from '../../capture/load.js';
-import type { Capture } from '../../capture/model.js';
+import { lazyAction } from '../run.js';
 import type { BucketScheme } from '../../stats/buckets.js';
-import { analyzeCalibration, DEFAULT_MIN_BUCKET_REQUESTS, DEFAULT_TOLERANCE, samplesDump } from '../../report/calibrate.js';
-import { calibrateDocument } from '../../report/calibrateDocument.js';
-import { emitReport, writeJsonFile, type ReportOutputFlags } from '../../report/output.js';
+import { DEFAULT_MIN_BUCKET_REQUESTS, DEFAULT_TOLERANCE } from '../../report/calibrate.js';
+import type { ReportOutputFlags } from '../../report/output.js';
 import { formatPercent } from '../../report/render/format.js';
-import { captureSourcesFromArgs } from '../captureInputs.js';
-import { bucketsOption, checkReportOutputs, withReportOutputs } from './reportLatency.js';
+import { bucketsOption, withReportOutputs } from './reportLatency.js';
 
-interface CalibrateFlags extends ReportOutputFlags {
+export interface CalibrateFlags extends ReportOutputFlags {
   tolerance: number;
   minBucketRequests: number;
   buckets?: BucketScheme;
@@ -31,12 +26,6 @@ function parseCount(text: string): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`expected a positive integer (got ${JSON.stringify(text)})`);
   return value;
-}
-
-async function loadSide(arg: string, role: string, lenient: boolean | undefined): Promise<Capture> {
-  const sources = await captureSourcesFromArgs([arg], {});
-  if (!sources.trace) throw new UsageError(`${role} ${arg}: no engine trace there (calibrate compares engine traces)`);
-  return loadCapture({ trace: sources.trace }, { lenient });
 }
 
 export function registerCalibrateReport(report: Command): void {
@@ -64,19 +53,5 @@ export function registerCalibrateReport(report: Command): void {
         'captures. KS distances are reported, not gated. Exit 1 when any gated number\n' +
         'is outside ±tolerance (docs/reports.md).',
     )
-    .action(
-      action(async (sourceArg: string, replayArg: string, flags: CalibrateFlags) => {
-        checkReportOutputs(flags);
-        const source = await loadSide(sourceArg, 'source', flags.lenient);
-        const replay = await loadSide(replayArg, 'replay', flags.lenient);
-        const analysis = analyzeCalibration(source, replay, { tolerance: flags.tolerance, buckets: flags.buckets, minBucketRequests: flags.minBucketRequests });
-        await emitReport(analysis.report, calibrateDocument(analysis), flags);
-        if (flags.dumpSamples) {
-          await writeJsonFile(samplesDump(analysis), flags.dumpSamples);
-          process.stderr.write(`vcr: wrote ${flags.dumpSamples}\n`);
-        }
-        const { verdict, tolerance } = analysis.report;
-        if (!verdict.pass) throw new CheckFailed(`calibration failed: ${verdict.failed} of ${verdict.checked} gated relative errors exceed ±${formatPercent(tolerance)}`);
-      }),
-    );
+    .action(lazyAction(async () => (await import('../actions/reportCalibrate.js')).runCalibrateReport));
 }

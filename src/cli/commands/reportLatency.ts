@@ -1,12 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { action } from '../run.js';
-import { UsageError } from '../errors.js';
-import { loadCapture } from '../../capture/load.js';
+import { lazyAction } from '../run.js';
 import { parseBucketScheme, type BucketScheme } from '../../stats/buckets.js';
-import { analyzeLatency } from '../../report/latency.js';
-import { latencyDocument } from '../../report/latencyDocument.js';
-import { emitReport, outputFlagConflict, type ReportOutputFlags } from '../../report/output.js';
-import { CAPTURE_ARGUMENT_HELP, captureSourcesFromArgs, withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
+import type { ReportOutputFlags } from '../../report/output.js';
+import { CAPTURE_ARGUMENT_HELP, withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
 
 /** `--buckets pow2 | 1,4,16,...` for commander: a bad value is a usage error (exit 2). */
 export function bucketsOption(): Option {
@@ -21,7 +17,7 @@ export function bucketsOption(): Option {
   );
 }
 
-/** --json / --md / --html, the same on every report command. */
+/** --json / --md / --html, the same on every report command (checked by actions/reportOutputs.ts). */
 export function withReportOutputs(command: Command): Command {
   return command
     .option('--json', 'print the report as JSON (schema: docs/reports.md)')
@@ -29,12 +25,7 @@ export function withReportOutputs(command: Command): Command {
     .option('--html <file>', 'also write a self-contained HTML report with plots');
 }
 
-export function checkReportOutputs(flags: ReportOutputFlags): void {
-  const conflict = outputFlagConflict(flags);
-  if (conflict) throw new UsageError(conflict);
-}
-
-interface LatencyFlags extends CaptureInputFlags, ReportOutputFlags {
+export interface LatencyFlags extends CaptureInputFlags, ReportOutputFlags {
   buckets?: BucketScheme;
 }
 
@@ -48,14 +39,5 @@ export function registerLatencyReport(report: Command): void {
     ).addOption(bucketsOption()),
   )
     .addHelpText('after', CAPTURE_ARGUMENT_HELP)
-    .action(
-      action(async (captureArgs: string[], flags: LatencyFlags) => {
-        checkReportOutputs(flags);
-        const sources = await captureSourcesFromArgs(captureArgs, flags);
-        if (!sources.trace) throw new UsageError('the latency report needs an engine trace (none among the inputs)');
-        const capture = await loadCapture(sources, { lenient: flags.lenient });
-        const analysis = analyzeLatency(capture, { buckets: flags.buckets });
-        await emitReport(analysis.report, latencyDocument(analysis), flags);
-      }),
-    );
+    .action(lazyAction(async () => (await import('../actions/reportLatency.js')).runLatencyReport));
 }

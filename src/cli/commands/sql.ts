@@ -1,16 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { action } from '../run.js';
-import { UsageError } from '../errors.js';
-import { DEFAULT_DATABASE, IN_MEMORY, openDatabase } from '../../sql/database.js';
-import { loadFiles } from '../../sql/load.js';
-import { writeQueryOutput } from '../../sql/output.js';
-import { OUTPUT_FORMATS, type OutputFormat } from '../../sql/format/formatResult.js';
-import { DEFAULT_MAX_ROWS } from '../../sql/format/table.js';
+import { lazyAction } from '../run.js';
+import { DEFAULT_DATABASE, DEFAULT_MAX_ROWS, OUTPUT_FORMATS } from '../defaults.js';
+import type { OutputFormat } from '../../sql/format/formatResult.js';
 import type { InputKind } from '../../ingest/detect.js';
 import { CAPTURE_GROUPING_HELP, INPUT_KINDS } from './load.js';
 
-interface SqlFlags {
+export interface SqlFlags {
   db?: string;
   traces?: string[];
   file?: string;
@@ -54,24 +49,5 @@ export function registerSql(program: Command): void {
     .addOption(new Option('--kind <kind>', 'with -t: treat every file as this kind').choices(INPUT_KINDS))
     .option('--lenient', 'with -t: skip bad input lines instead of failing')
     .addHelpText('after', EXAMPLES)
-    .action(
-      action(async (query: string | undefined, flags: SqlFlags) => {
-        if ((query === undefined) === (flags.file === undefined)) throw new UsageError('give the SQL either as an argument or with -f FILE (exactly one)');
-        if (flags.db !== undefined && flags.traces !== undefined) throw new UsageError('--db and -t are alternatives: query a database or the given files');
-        const sql = query ?? (await readFile(flags.file!, 'utf8'));
-        const db = flags.traces ? await openDatabase(IN_MEMORY) : await openDatabase(flags.db ?? DEFAULT_DATABASE, { mustExist: true });
-        try {
-          if (flags.traces) await loadFiles(db, flags.traces, { kind: flags.kind, lenient: flags.lenient });
-          const terminal = process.stdout.isTTY === true && flags.output === undefined;
-          await writeQueryOutput(db, sql, {
-            format: flags.format,
-            output: flags.output,
-            source: flags.file,
-            table: { maxRows: flags.maxRows, color: terminal },
-          });
-        } finally {
-          db.close();
-        }
-      }),
-    );
+    .action(lazyAction(async () => (await import('../actions/sql.js')).runSql));
 }

@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import { withSpilledCapture } from '../../capture/spill/spilledCapture.js';
+import { STDOUT } from '../../perfetto/byteOutput.js';
+import { formatSummary, writePerfettoTrace } from '../../perfetto/writeTrace.js';
+import { defaultOutputPath, type ProtoFlags } from '../commands/proto.js';
+import { UsageError } from '../errors.js';
+import { terminalProgress } from '../progress.js';
+
+/** `vcr proto` (options: commands/proto.ts). */
+export async function runProto(trace: string, flags: ProtoFlags): Promise<void> {
+  if (flags.port !== undefined && !flags.open) throw new UsageError('--port is only used with --open');
+  if (flags.compress === true && flags.format === 'json') throw new UsageError('--compress applies to --format proto only');
+  const output = flags.output ?? defaultOutputPath(trace, flags.format);
+  if (flags.open && output === STDOUT) throw new UsageError('--open serves a file; give -o FILE instead of -o -');
+  if (output !== STDOUT && [trace, flags.stepStats, flags.otlp].some((input) => input && resolve(input) === resolve(output))) {
+    throw new UsageError(`output ${output} would overwrite an input; give -o`);
+  }
+  const sources = { trace, stepStats: flags.stepStats, otlp: flags.otlp };
+  const progress = terminalProgress();
+  // Compressed packets unless --no-compress: the Perfetto UI and trace_processor read them, and they are ~8x smaller.
+  const compress = flags.format === 'proto' && flags.compress !== false;
+  const options = { format: flags.format, name: flags.name, trackPerRequest: flags.trackPerRequest, compress, progress };
+  const summary = await withSpilledCapture(sources, { lenient: flags.lenient, progress }, (capture) =>
+    writePerfettoTrace(capture, output, options),
+  ).finally(() => progress.stop());
+  process.stderr.write(`${formatSummary(summary)}\n`);
+  if (!flags.open) return;
+  // Only --open needs the HTTP server.
+  const { PERFETTO_UI_ORIGIN, startTraceServer, tryOpenBrowser, untilInterrupted } = await import('../../perfetto/serve.js');
+  const server = await startTraceServer(output, { port: flags.port });
+  process.stdout.write(`${server.uiUrl}\n`);
+  process.stderr.write(`serving ${output} at ${server.url} for ${PERFETTO_UI_ORIGIN} only; Ctrl-C to stop\n`);
+  tryOpenBrowser(server.uiUrl);
+  await untilInterrupted();
+  await server.close();
+}

@@ -1,0 +1,18 @@
+import { loadCapture } from '../../capture/load.js';
+import { analyzeLatency } from '../../report/latency.js';
+import { latencyDocument } from '../../report/latencyDocument.js';
+import { emitReport } from '../../report/output.js';
+import type { LatencyFlags } from '../commands/reportLatency.js';
+import { UsageError } from '../errors.js';
+import { captureSourcesFromArgs } from './captureSources.js';
+import { checkReportOutputs } from './reportOutputs.js';
+
+/** `vcr report latency` (options: commands/reportLatency.ts). */
+export async function runLatencyReport(captureArgs: string[], flags: LatencyFlags): Promise<void> {
+  checkReportOutputs(flags);
+  const sources = await captureSourcesFromArgs(captureArgs, flags);
+  if (!sources.trace) throw new UsageError('the latency report needs an engine trace (none among the inputs)');
+  const capture = await loadCapture(sources, { lenient: flags.lenient });
+  const analysis = analyzeLatency(capture, { buckets: flags.buckets });
+  await emitReport(analysis.report, latencyDocument(analysis), flags);
+}
