@@ -38,6 +38,7 @@ import { InternTable } from './interning.js';
 import { PacketCompressor } from './packetCompressor.js';
 import { eventKeys, type EventKeys } from './protoKeys.js';
 import { enumValue, perfettoSchema } from './protoSchema.js';
+import { DECODE_ARG, type DecodeGap } from './decodeGap.js';
 import { TraceEventSink, type CounterSamples, type SliceCategory } from './sink.js';
 import type { TrackLayout, TrackSpec } from './tracks.js';
 import { ByteBuffer, closeDelimited, MAX_VARINT_BYTES, putDouble, putFixed64, putInt64, putString, putVarint, stringBound, uninitialized } from './wire.js';
@@ -86,6 +87,16 @@ function putPacketHead(buf: Uint8Array, p: number, deltaNs: number, sequenceId: 
   }
   buf[p] = K.trackEvent;
   return p + 2;
+}
+
+/** A debug annotation with an int value: name iid, int_value. */
+function putIntAnnotation(buf: Uint8Array, p: number, nameIid: number, value: number): number {
+  p = putVarint(buf, p, K.debugAnnotations);
+  const at = p++;
+  p = putVarint(buf, p, K.annotationNameIid);
+  p = putVarint(buf, p, nameIid);
+  p = putVarint(buf, p, K.intValue);
+  return closeDelimited(buf, at, putInt64(buf, p, value));
 }
 
 /** Closes the track_event (length byte at eventAt) and the packet started at `start`; returns the end. */
@@ -173,6 +184,87 @@ class PacketSequence {
       trace_packet_defaults: { timestamp_clock_id: DELTA_CLOCK_ID, track_event_defaults: trackEventDefaults },
       clock_snapshot: { clocks, primary_trace_clock: clock('BUILTIN_CLOCK_BOOTTIME') },
     });
+  }
+
+  /**
+   * A decode slice's two packets, written directly: the same bytes as
+   * begin() with `gap.fillArgs` and end() with `gap.fillCounters` (a test
+   * compares them), without building the args or resolving them one by one.
+   * Returns the number of counter samples written.
+   */
+  decodeGap(gap: DecodeGap, scratch: CounterSamples): number {
+    // Intern in the generic order: category, name, then the args as fillArgs lists them.
+    const categoryIid = this.categoryIid('request');
+    const nameIid = this.nameIid(gap.name);
+    const reqIid = this.annotationIidOf(DECODE_ARG.req);
+    const gapMsIid = this.annotationIidOf(DECODE_ARG.gap_ms);
+    const tokensIid = this.annotationIidOf(DECODE_ARG.tokens);
+    const numRunningIid = gap.numRunning >= 0 ? this.annotationIidOf(DECODE_ARG.num_running) : 0;
+    const prefillIid = gap.prefillTokens >= 0 ? this.annotationIidOf(DECODE_ARG.prefill_tokens) : 0;
+    const listLength = gap.tokenTo - gap.tokenFrom;
+    const tokenIdsIid = listLength > 0 ? this.annotationIidOf(DECODE_ARG.token_ids) : 0;
+    const interned = this.internedData();
+    const bound = 2 * (HEAD_BOUND + FIELDS_BOUND) + interned.length + 8 * ANNOTATION_BOUND + ARRAY_VALUE_BOUND * listLength;
+    const buf = this.out.reserve(bound);
+
+    let start = this.out.pos;
+    let p = putPacketHead(buf, start, gap.beginNs - this.lastTs, this.id, interned);
+    let eventAt = p - 1;
+    p = putVarint(buf, p, K.type);
+    p = putVarint(buf, p, K.sliceBegin);
+    p = this.putTrack(buf, p, gap.track);
+    p = putVarint(buf, p, K.categoryIids);
+    p = putVarint(buf, p, categoryIid);
+    p = putVarint(buf, p, K.nameIid);
+    p = putVarint(buf, p, nameIid);
+    p = putIntAnnotation(buf, p, reqIid, gap.req);
+    p = putVarint(buf, p, K.debugAnnotations);
+    let at = p++;
+    p = putVarint(buf, p, K.annotationNameIid);
+    p = putVarint(buf, p, gapMsIid);
+    p = putVarint(buf, p, K.doubleValue);
+    p = closeDelimited(buf, at, putDouble(buf, p, gap.gapMs));
+    p = putIntAnnotation(buf, p, tokensIid, gap.tokens);
+    if (numRunningIid !== 0) p = putIntAnnotation(buf, p, numRunningIid, gap.numRunning);
+    if (prefillIid !== 0) p = putIntAnnotation(buf, p, prefillIid, gap.prefillTokens);
+    if (tokenIdsIid !== 0) {
+      p = putVarint(buf, p, K.debugAnnotations);
+      at = p++;
+      p = putVarint(buf, p, K.annotationNameIid);
+      p = putVarint(buf, p, tokenIdsIid);
+      const ids = gap.tokenIds;
+      for (let j = gap.tokenFrom; j < gap.tokenTo; j++) {
+        p = putVarint(buf, p, K.arrayValues);
+        const value = p++;
+        p = putVarint(buf, p, K.intValue);
+        p = closeDelimited(buf, value, putInt64(buf, p, ids[j]));
+      }
+      p = closeDelimited(buf, at, p);
+    }
+    p = closePacket(buf, start, eventAt, p);
+
+    start = p;
+    p = putPacketHead(buf, start, gap.endNs - gap.beginNs, this.id, NO_BYTES);
+    eventAt = p - 1;
+    this.lastTs = gap.endNs;
+    p = putVarint(buf, p, K.type);
+    p = putVarint(buf, p, K.sliceEnd);
+    p = this.putTrack(buf, p, gap.track);
+    let samples: number;
+    if (this.tracks.defaultCounterTracks.length === 2 && gap.numRunning >= 0 && gap.prefillTokens >= 0) {
+      // Both samples, on the sequence's default counter tracks (both int): values only.
+      p = putVarint(buf, p, K.extraCounterValues);
+      p = putInt64(buf, p, gap.numRunning);
+      p = putVarint(buf, p, K.extraCounterValues);
+      p = putInt64(buf, p, gap.prefillTokens);
+      samples = 2;
+    } else {
+      const counters = gap.fillCounters(scratch);
+      samples = counters ? counters.length : 0;
+      if (counters) p = this.putExtraCounters(buf, p, counters);
+    }
+    this.out.pos = closePacket(buf, start, eventAt, p);
+    return samples;
   }
 
   /** track_uuid, unless the track is the sequence's default. */
@@ -464,6 +556,14 @@ export class ProtoTraceSink extends TraceEventSink {
     const sequence = this.sequenceOf(track);
     const before = sequence.out.pos;
     sequence.counter(track, tsNs, value);
+    this.buffered += sequence.out.pos - before;
+  }
+
+  override decodeGap(gap: DecodeGap): void {
+    const sequence = this.sequenceOf(gap.track);
+    const before = sequence.out.pos;
+    this.counts.slices++;
+    this.counts.counterSamples += sequence.decodeGap(gap, this.gapSamples);
     this.buffered += sequence.out.pos - before;
   }
 

@@ -5,8 +5,9 @@
  * two forms carry identical slices and counter samples. Counts are kept here,
  * once, so the summary cannot differ between formats either.
  */
-import type { EventArgs } from './args.js';
+import { EventArgs } from './args.js';
 import type { TraceTimeBase } from './clock.js';
+import type { DecodeGap } from './decodeGap.js';
 import type { TrackLayout } from './tracks.js';
 
 /** Event categories: lets PerfettoSQL tell request slices from step and journey slices. */
@@ -72,6 +73,19 @@ export abstract class TraceEventSink {
   counter(track: number, tsNs: number, value: number): void {
     this.counts.counterSamples++;
     this.writeCounter(track, tsNs, value);
+  }
+
+  protected readonly gapArgs = new EventArgs();
+  protected readonly gapSamples = new CounterSamples();
+
+  /**
+   * A decode slice, begin and end (nothing else may come between them on its
+   * track). A sink may override this with a direct encoding, which must write
+   * exactly what this generic form writes.
+   */
+  decodeGap(gap: DecodeGap): void {
+    this.beginSlice(gap.track, gap.beginNs, 'request', gap.name, true, gap.fillArgs(this.gapArgs));
+    this.endSlice(gap.track, gap.endNs, gap.fillCounters(this.gapSamples), 0, NO_FLOWS);
   }
 
   protected abstract writeBegin(

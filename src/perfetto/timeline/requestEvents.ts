@@ -25,7 +25,8 @@ import type { CaptureView, RequestRows } from '../../capture/model.js';
 import { FINISH_REASONS } from '../../capture/records.js';
 import { argName, EventArgs } from '../args.js';
 import { msToNs } from '../clock.js';
-import { CounterSamples, NO_FLOWS, type TraceEventSink } from '../sink.js';
+import { DecodeGap } from '../decodeGap.js';
+import { NO_FLOWS, type TraceEventSink } from '../sink.js';
 import type { TrackLayout } from '../tracks.js';
 import { flowIdOf, NO_STEP } from './firstTokenFlows.js';
 
@@ -35,12 +36,9 @@ const ARG = {
   decode_ms: argName('decode_ms'),
   finish_reason: argName('finish_reason'),
   first_chunk_tokens: argName('first_chunk_tokens'),
-  gap_ms: argName('gap_ms'),
   gaps: argName('gaps'),
   mean_itl_ms: argName('mean_itl_ms'),
-  num_running: argName('num_running'),
   output_tokens: argName('output_tokens'),
-  prefill_tokens: argName('prefill_tokens'),
   prompt_tokens: argName('prompt_tokens'),
   req: argName('req'),
   token_ids: argName('token_ids'),
@@ -96,8 +94,9 @@ export class RequestEvents {
   /** Next token id to show of the request being written (advances chunk by chunk). */
   private tokenCursor = 0;
   private readonly args = new EventArgs();
-  private readonly samples = new CounterSamples();
   private readonly decodeNames: string[] = [];
+  /** The one record every decode slice travels in. */
+  private readonly gap = new DecodeGap();
 
   constructor(
     private readonly capture: CaptureView,
@@ -111,6 +110,8 @@ export class RequestEvents {
     for (let r = 0; r < capture.requests.count; r++) if (!Number.isNaN(times.arrivalNs[r])) placed.push(r);
     this.requestOf = Int32Array.from(placed);
     this.entityCount = placed.length;
+    this.gap.engineRunningTrack = layout.counters.engineRunning;
+    this.gap.prefillTokensTrack = layout.counters.prefillTokens;
   }
 
   /** Slices after the prefill: one per recorded gap, or one summary slice. */
@@ -151,18 +152,40 @@ export class RequestEvents {
     }
     // Gap k spans boundary k → boundary k + 1; the last boundary is the request's end.
     let boundary = Math.min(this.shiftNs + msToNs(rows.gapStartMs[0]), end);
+    const gap = this.gap;
+    gap.track = track;
+    gap.req = row;
+    const withTokenIds = this.hasTokenIds(row, rows);
+    if (!withTokenIds) gap.tokenTo = gap.tokenFrom = 0;
     for (let k = 0; k < gaps; k++) {
-      this.beginDecode(row, rows, k, track, boundary, sink);
+      const tokens = rows.gapTokens[k];
+      gap.beginNs = boundary;
       boundary = k + 1 < gaps ? Math.min(this.shiftNs + msToNs(rows.gapStartMs[k + 1]), end) : end;
-      sink.endSlice(track, boundary, this.gapCounters(rows, k), 0, NO_FLOWS);
+      gap.endNs = boundary;
+      gap.name = this.decodeName(tokens);
+      gap.gapMs = rows.gapDurMs[k];
+      gap.tokens = tokens;
+      gap.numRunning = rows.gapNumRunning[k];
+      gap.prefillTokens = rows.gapPrefillTokens[k];
+      if (withTokenIds) {
+        gap.tokenIds = rows.tokenIds;
+        gap.tokenFrom = this.tokenCursor;
+        gap.tokenTo = this.tokenCursor += tokens;
+      }
+      sink.decodeGap(gap);
     }
     return 2 + 2 * gaps;
   }
 
+  /** True when the request recorded one token id per output token. */
+  private hasTokenIds(row: number, rows: RequestRows): boolean {
+    const outputTokens = this.capture.requests.outputTokens[row];
+    return outputTokens > 0 && rows.tokenIds.length === outputTokens;
+  }
+
   /** Adds `token_ids` for the next `tokens` ids of the request, when it recorded them. */
   private addTokenIds(args: EventArgs, row: number, rows: RequestRows, tokens: number): void {
-    const outputTokens = this.capture.requests.outputTokens[row];
-    if (outputTokens <= 0 || rows.tokenIds.length !== outputTokens || tokens <= 0) return;
+    if (!this.hasTokenIds(row, rows) || tokens <= 0) return;
     const from = this.tokenCursor;
     this.tokenCursor = from + tokens;
     args.intList(ARG.token_ids, rows.tokenIds, from, from + tokens);
@@ -178,15 +201,6 @@ export class RequestEvents {
     sink.beginSlice(track, ts, 'request', prefillSliceName(row), false, args);
   }
 
-  private beginDecode(row: number, rows: RequestRows, gap: number, track: number, ts: number, sink: TraceEventSink): void {
-    const tokens = rows.gapTokens[gap];
-    const args = this.args.clear().int(ARG.req, row).double(ARG.gap_ms, rows.gapDurMs[gap]).int(ARG.tokens, tokens);
-    if (rows.gapNumRunning[gap] >= 0) args.int(ARG.num_running, rows.gapNumRunning[gap]);
-    if (rows.gapPrefillTokens[gap] >= 0) args.int(ARG.prefill_tokens, rows.gapPrefillTokens[gap]);
-    this.addTokenIds(args, row, rows, tokens);
-    sink.beginSlice(track, ts, 'request', this.decodeName(tokens), true, args);
-  }
-
   private beginSummary(row: number, rows: RequestRows, track: number, ts: number, sink: TraceEventSink): void {
     const r = this.capture.requests;
     const tokens = r.outputTokens[row] - r.firstChunkTokens[row];
@@ -198,13 +212,5 @@ export class RequestEvents {
 
   private decodeName(tokens: number): string {
     return (this.decodeNames[tokens] ??= decodeSliceName(tokens));
-  }
-
-  private gapCounters(rows: RequestRows, gap: number): CounterSamples | null {
-    const c = this.layout.counters;
-    const samples = this.samples.clear();
-    if (c.engineRunning >= 0 && rows.gapNumRunning[gap] >= 0) samples.add(c.engineRunning, rows.gapNumRunning[gap]);
-    if (c.prefillTokens >= 0 && rows.gapPrefillTokens[gap] >= 0) samples.add(c.prefillTokens, rows.gapPrefillTokens[gap]);
-    return samples.length > 0 ? samples : null;
   }
 }
