@@ -41,7 +41,7 @@ export interface PerfettoOptions {
   name?: string;
   /** One track per request (`req I (pP oO)`) instead of packed lanes. */
   trackPerRequest?: boolean;
-  /** Proto only: wrap the packets in zlib-compressed `compressed_packets` (Perfetto's own compression). */
+  /** Proto only: wrap the packets in zlib-compressed `compressed_packets` (Perfetto's own compression); default true. */
   compress?: boolean;
   /** Told how many trace events have been written. */
   progress?: Progress;
@@ -76,7 +76,7 @@ function earliestMs(capture: CaptureView, journey: JourneyTimeline): number {
 }
 
 function sinkFor(options: PerfettoOptions, output: ByteOutput): TraceEventSink {
-  return options.format === 'json' ? new ChromeJsonSink(output) : new ProtoTraceSink(output, { compress: options.compress });
+  return options.format === 'json' ? new ChromeJsonSink(output) : new ProtoTraceSink(output, { compress: options.compress ?? true });
 }
 
 export async function writePerfettoTrace(source: Capture | CaptureView, out: string, options: PerfettoOptions): Promise<PerfettoSummary> {

@@ -15,11 +15,11 @@ describe('--compress (compressed_packets)', () => {
     generated = await generatedCapture(dir, { requests: 150, seed: 3 });
   });
 
-  it('wraps exactly the uncompressed packets, in order, in zlib compressed_packets', async () => {
+  it('by default wraps exactly the uncompressed packets, in order, in zlib compressed_packets', async () => {
     const plainPath = join(dir, 'plain.pftrace');
     const packedPath = join(dir, 'packed.pftrace');
-    const plain = await writePerfettoTrace(generated.capture, plainPath, { format: 'proto' });
-    const packed = await writePerfettoTrace(generated.capture, packedPath, { format: 'proto', compress: true });
+    const plain = await writePerfettoTrace(generated.capture, plainPath, { format: 'proto', compress: false });
+    const packed = await writePerfettoTrace(generated.capture, packedPath, { format: 'proto' });
     expect({ ...packed, bytes: 0, output: '' }).toEqual({ ...plain, bytes: 0, output: '' });
     expect(packed.bytes).toBeLessThan(plain.bytes / 4);
 
