@@ -5,9 +5,10 @@
  * all measured in the same run:
  *
  * - proto wall ÷ the floor (a bare line-by-line JSON.parse of the same file,
- *   also its own process), target ≤ 2.0;
- * - .pftrace bytes ÷ Chrome JSON bytes (`--format json`), plain and with
- *   `--compress`, target ≤ 0.15;
+ *   also its own process), target ≤ 2.0: the default (compressed packets)
+ *   and `--no-compress`;
+ * - .pftrace bytes ÷ Chrome JSON bytes (`--format json`), both forms,
+ *   target ≤ 0.15;
  * - peak RSS of `vcr proto` and `vcr load` at every size, target < 1 GB and
  *   flat as the input grows;
  * - per-gap time, bytes and memory small → large (linear = flat per gap).
@@ -31,9 +32,11 @@ interface SizeFigures {
   input: ScaleInput;
   gaps: number;
   floorMs: number;
+  /** The default: compressed packets. */
   proto: RunResult;
   protoBytes: number;
-  compressedBytes?: number;
+  plain?: RunResult;
+  plainBytes?: number;
   jsonBytes?: number;
   load?: RunResult;
 }
@@ -63,8 +66,8 @@ async function measureSize(input: ScaleInput, runs: number, full: boolean, scrat
   const protoBytes = statSync(out).size;
   const figures: SizeFigures = { input, gaps: gapsOf(proto.stderr), floorMs: floor.wallMs, proto, protoBytes };
   if (full) {
-    await vcr('proto', input.trace, '-o', out, '--compress');
-    figures.compressedBytes = statSync(out).size;
+    figures.plain = await best(runs, () => vcr('proto', input.trace, '-o', out, '--no-compress'));
+    figures.plainBytes = statSync(out).size;
     figures.jsonBytes = (await vcr('proto', input.trace, '-o', '-', '--format', 'json')).stdoutBytes;
   }
   rmSync(out, { force: true });
@@ -81,17 +84,19 @@ async function measureSize(input: ScaleInput, runs: number, full: boolean, scrat
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
 const mb = (bytes: number) => `${Math.round(bytes / MB)} MB`;
 
-/** `vcr proto`'s wall includes the CLI's start-up (every command's modules load); shown apart so the conversion itself can be read too. */
+/** `vcr proto`'s wall includes the CLI's start-up; shown apart so the conversion itself can be read too. */
 function printSizes(rows: SizeFigures[], startupMs: number): void {
   const lines = [
-    '| input | trace | gaps | JSON.parse floor | vcr proto | proto ÷ floor | (proto − start-up) ÷ floor | ns / gap | .pftrace ÷ JSON | --compress ÷ JSON | proto peak RSS | vcr load | load peak RSS |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| input | trace | gaps | JSON.parse floor | vcr proto | proto ÷ floor | (proto − start-up) ÷ floor | ns / gap | --no-compress | ÷ floor | .pftrace ÷ JSON | --no-compress ÷ JSON | proto peak RSS | vcr load | load peak RSS |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
+  const ratio = (bytes: number | undefined, json: number | undefined) => (bytes && json ? `**${fixed(bytes / json, 3)}**` : '—');
   for (const r of rows) {
     lines.push(
       `| ${r.input.label} | ${mb(r.input.bytes)} | ${r.gaps.toLocaleString('en-US')} | ${fixed(r.floorMs / 1000)} s | ${fixed(r.proto.wallMs / 1000)} s | ` +
         `**${fixed(r.proto.wallMs / r.floorMs)}** | ${fixed((r.proto.wallMs - startupMs) / r.floorMs)} | ${Math.round((r.proto.wallMs * 1e6) / r.gaps)} | ` +
-        `${r.jsonBytes ? `**${fixed(r.protoBytes / r.jsonBytes, 3)}**` : '—'} | ${r.jsonBytes && r.compressedBytes ? `**${fixed(r.compressedBytes / r.jsonBytes, 3)}**` : '—'} | ` +
+        `${r.plain ? `${fixed(r.plain.wallMs / 1000)} s | ${fixed(r.plain.wallMs / r.floorMs)}` : '— | —'} | ` +
+        `${ratio(r.protoBytes, r.jsonBytes)} | ${ratio(r.plainBytes, r.jsonBytes)} | ` +
         `${mb(r.proto.peakRss)} | ${r.load ? `${fixed(r.load.wallMs / 1000)} s` : '—'} | ${r.load ? mb(r.load.peakRss) : '—'} |`,
     );
   }
@@ -109,6 +114,7 @@ function printGrowth(rows: SizeFigures[]): void {
       growth('proto wall per gap', perGap(first, first.proto.wallMs), perGap(last, last.proto.wallMs)),
       growth('floor wall per gap', perGap(first, first.floorMs), perGap(last, last.floorMs)),
       growth('proto ÷ floor', first.proto.wallMs / first.floorMs, last.proto.wallMs / last.floorMs),
+      ...(first.plain && last.plain ? [growth('--no-compress ÷ floor', first.plain.wallMs / first.floorMs, last.plain.wallMs / last.floorMs)] : []),
       growth('.pftrace bytes per gap', perGap(first, first.protoBytes), perGap(last, last.protoBytes)),
       growth('proto peak RSS (flat = ×1)', first.proto.peakRss, last.proto.peakRss),
       ...(first.load && last.load ? [growth('load peak RSS (flat = ×1)', first.load.peakRss, last.load.peakRss)] : []),

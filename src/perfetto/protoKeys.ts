@@ -50,8 +50,13 @@ export function eventKeys(schema: PerfettoSchema) {
     counter: enumValue(schema, 'TrackEvent.Type', 'TYPE_COUNTER'),
     needsIncrementalState: enumValue(schema, 'TracePacket.SequenceFlags', 'SEQ_NEEDS_INCREMENTAL_STATE'),
   };
-  // The packet head is written byte by byte (protoSink.putPacketHead): these must encode as one-byte varints.
-  for (const name of ['packet', 'timestamp', 'sequenceId', 'sequenceFlags', 'trackEvent', 'needsIncrementalState'] as const) {
+  // The packet head and the decode slices' fields are written byte by byte (protoSink.ts): these must encode as one-byte varints.
+  const oneByte = [
+    'packet', 'timestamp', 'sequenceId', 'sequenceFlags', 'trackEvent', 'needsIncrementalState', 'type', 'sliceBegin', 'sliceEnd',
+    'trackUuid', 'categoryIids', 'nameIid', 'debugAnnotations', 'annotationNameIid', 'intValue', 'doubleValue', 'arrayValues',
+    'extraCounterValues',
+  ] as const;
+  for (const name of oneByte) {
     if (keys[name] >= 128) throw new Error(`${name} (${keys[name]}) does not encode as one byte`);
   }
   return keys;

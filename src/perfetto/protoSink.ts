@@ -91,11 +91,11 @@ function putPacketHead(buf: Uint8Array, p: number, deltaNs: number, sequenceId: 
 
 /** A debug annotation with an int value: name iid, int_value. */
 function putIntAnnotation(buf: Uint8Array, p: number, nameIid: number, value: number): number {
-  p = putVarint(buf, p, K.debugAnnotations);
+  buf[p++] = K.debugAnnotations;
   const at = p++;
-  p = putVarint(buf, p, K.annotationNameIid);
+  buf[p++] = K.annotationNameIid;
   p = putVarint(buf, p, nameIid);
-  p = putVarint(buf, p, K.intValue);
+  buf[p++] = K.intValue;
   return closeDelimited(buf, at, putInt64(buf, p, value));
 }
 
@@ -210,33 +210,33 @@ class PacketSequence {
     let start = this.out.pos;
     let p = putPacketHead(buf, start, gap.beginNs - this.lastTs, this.id, interned);
     let eventAt = p - 1;
-    p = putVarint(buf, p, K.type);
-    p = putVarint(buf, p, K.sliceBegin);
+    buf[p++] = K.type;
+    buf[p++] = K.sliceBegin;
     p = this.putTrack(buf, p, gap.track);
-    p = putVarint(buf, p, K.categoryIids);
+    buf[p++] = K.categoryIids;
     p = putVarint(buf, p, categoryIid);
-    p = putVarint(buf, p, K.nameIid);
+    buf[p++] = K.nameIid;
     p = putVarint(buf, p, nameIid);
     p = putIntAnnotation(buf, p, reqIid, gap.req);
-    p = putVarint(buf, p, K.debugAnnotations);
+    buf[p++] = K.debugAnnotations;
     let at = p++;
-    p = putVarint(buf, p, K.annotationNameIid);
+    buf[p++] = K.annotationNameIid;
     p = putVarint(buf, p, gapMsIid);
-    p = putVarint(buf, p, K.doubleValue);
+    buf[p++] = K.doubleValue;
     p = closeDelimited(buf, at, putDouble(buf, p, gap.gapMs));
     p = putIntAnnotation(buf, p, tokensIid, gap.tokens);
     if (numRunningIid !== 0) p = putIntAnnotation(buf, p, numRunningIid, gap.numRunning);
     if (prefillIid !== 0) p = putIntAnnotation(buf, p, prefillIid, gap.prefillTokens);
     if (tokenIdsIid !== 0) {
-      p = putVarint(buf, p, K.debugAnnotations);
+      buf[p++] = K.debugAnnotations;
       at = p++;
-      p = putVarint(buf, p, K.annotationNameIid);
+      buf[p++] = K.annotationNameIid;
       p = putVarint(buf, p, tokenIdsIid);
       const ids = gap.tokenIds;
       for (let j = gap.tokenFrom; j < gap.tokenTo; j++) {
-        p = putVarint(buf, p, K.arrayValues);
+        buf[p++] = K.arrayValues;
         const value = p++;
-        p = putVarint(buf, p, K.intValue);
+        buf[p++] = K.intValue;
         p = closeDelimited(buf, value, putInt64(buf, p, ids[j]));
       }
       p = closeDelimited(buf, at, p);
@@ -247,15 +247,15 @@ class PacketSequence {
     p = putPacketHead(buf, start, gap.endNs - gap.beginNs, this.id, NO_BYTES);
     eventAt = p - 1;
     this.lastTs = gap.endNs;
-    p = putVarint(buf, p, K.type);
-    p = putVarint(buf, p, K.sliceEnd);
+    buf[p++] = K.type;
+    buf[p++] = K.sliceEnd;
     p = this.putTrack(buf, p, gap.track);
     let samples: number;
     if (this.tracks.defaultCounterTracks.length === 2 && gap.numRunning >= 0 && gap.prefillTokens >= 0) {
       // Both samples, on the sequence's default counter tracks (both int): values only.
-      p = putVarint(buf, p, K.extraCounterValues);
+      buf[p++] = K.extraCounterValues;
       p = putInt64(buf, p, gap.numRunning);
-      p = putVarint(buf, p, K.extraCounterValues);
+      buf[p++] = K.extraCounterValues;
       p = putInt64(buf, p, gap.prefillTokens);
       samples = 2;
     } else {
@@ -270,7 +270,7 @@ class PacketSequence {
   /** track_uuid, unless the track is the sequence's default. */
   private putTrack(buf: Uint8Array, p: number, track: number): number {
     if (track === this.defaultTrack) return p;
-    p = putVarint(buf, p, K.trackUuid);
+    buf[p++] = K.trackUuid;
     return putVarint(buf, p, this.tracks.uuid[track]);
   }
 
