@@ -20,13 +20,12 @@ import {
   type FeatureSelection,
 } from './features.js';
 import { fitModel, predictorOf, type FitSettings, type ModelFit } from './modelFit.js';
+import { FIT_DEFAULTS, FIT_TARGETS, STEP_SOURCE_CHOICES, type FitTarget } from './options.js';
 import { checkPredictions, type PredictionCheck } from './predictionCheck.js';
 import { alphaFromApiOverhead, alphaFromQueueWait, betaForSimulator, type SimulatorCoefficients } from './simulatorCoefficients.js';
 import { buildStepRows, type StepRow, type StepRows, type StepSourceChoice } from './stepRows.js';
 
 export const FIT_SCHEMA = 'vcr.fit/1';
-export const FIT_TARGETS = ['alpha', 'beta', 'both'] as const;
-export type FitTarget = (typeof FIT_TARGETS)[number];
 
 export interface FitOptions {
   target?: FitTarget;
@@ -43,9 +42,6 @@ export interface FitOptions {
   /** Which step stream the beta fit reads (stepRows.ts); default 'auto'. */
   stepSource?: StepSourceChoice;
 }
-
-export const FIT_DEFAULTS = { target: 'both', holdout: 0.2, ridge: 0, warmupSteps: 10, maxPreemptedPerStep: 0, stepSource: 'auto' } as const;
-export const STEP_SOURCE_CHOICES = ['auto', 'otlp', 'sidecar'] as const;
 
 export interface FitSettingsReport extends FitSettings {
   target: FitTarget;

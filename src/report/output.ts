@@ -8,6 +8,10 @@
  *   ±Infinity become null (JSON.stringify's rule), as docs/reports.md states.
  * - `documentText(doc, 'terminal' | 'markdown', { color })`.
  * - `writeHtmlReport(doc, path)`: renders the page, then writes it atomically.
+ *   The HTML renderer (render/html.ts → plot.ts → vega, vega-lite) is
+ *   imported only here, when a page is written: loading vega costs a few
+ *   hundred ms that a terminal/Markdown/JSON report must not pay
+ *   (test/cli/startup.test.ts checks it).
  * - `writeJsonFile(value, path)`: atomic JSON file (e.g. --dump-samples).
  * - `outputFlagConflict(flags)` / `emitReport(report, doc, flags)`: what the
  *   report commands do with `--json | --md` and `--html F`: stdout gets one
@@ -17,7 +21,6 @@
  */
 import { writeAtomically } from '../util/atomicWrite.js';
 import type { ReportDocument } from './render/document.js';
-import { renderHtml } from './render/html.js';
 import { renderMarkdown } from './render/markdown.js';
 import { renderTerminal, shouldUseColor } from './render/terminal.js';
 
@@ -38,6 +41,7 @@ async function writeText(path: string, text: string): Promise<void> {
 }
 
 export async function writeHtmlReport(doc: ReportDocument, path: string): Promise<void> {
+  const { renderHtml } = await import('./render/html.js');
   await writeText(path, await renderHtml(doc));
 }
 

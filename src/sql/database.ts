@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../ingest/errors.js';
+import { DEFAULT_DATABASE } from './constants.js';
 import { TABLES, TABLE_NAMES, createTableSql, sqlString, type TableSpec } from './schema.js';
 import { VIEWS, createViewSql, type ViewSpec } from './views.js';
 
-export const DEFAULT_DATABASE = 'vcr.duckdb';
 export const IN_MEMORY = ':memory:';
 
 export interface VcrDatabase {

@@ -9,8 +9,8 @@ import { extname } from 'node:path';
 import type { InputKind } from '../ingest/detect.js';
 import type { WarningSink } from '../ingest/errors.js';
 import { UsageError } from '../cli/errors.js';
+import { EXPORTABLE, OUTPUT_FORMATS, type OutputFormat } from './constants.js';
 import { IN_MEMORY, openDatabase } from './database.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './format/formatResult.js';
 import { loadFiles } from './load.js';
 import { writeQueryOutput } from './output.js';
 import { TABLES, TABLE_NAMES } from './schema.js';
@@ -20,8 +20,6 @@ const KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ...TABLE_NAMES.map((name) => [name, TABLES[name].key] as const),
   ...VIEWS.map((view) => [view.name, view.key] as const),
 ]);
-
-export const EXPORTABLE: readonly string[] = [...KEYS.keys()];
 
 const FORMAT_BY_EXTENSION: Record<string, OutputFormat> = {
   '.arrow': 'arrow',

@@ -6,7 +6,8 @@
 import { UsageError } from '../cli/errors.js';
 import { writeAtomically } from '../util/atomicWrite.js';
 import type { VcrDatabase } from './database.js';
-import { BINARY_FORMATS, formatResult, type OutputFormat } from './format/formatResult.js';
+import type { OutputFormat } from './constants.js';
+import { BINARY_FORMATS, formatResult } from './format/formatResult.js';
 import { arrowIpcBytes } from './format/arrow.js';
 import { queryToArrow } from './format/arrowStream.js';
 import { copyQueryToParquet } from './format/parquet.js';

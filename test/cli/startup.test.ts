@@ -10,12 +10,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DATABASE, DEFAULT_MAX_ROWS, EXPORTABLE, FIT_DEFAULTS, FIT_TARGETS, OUTPUT_FORMATS } from '../../src/cli/defaults.js';
-import * as fitCapture from '../../src/fit/fitCapture.js';
-import * as database from '../../src/sql/database.js';
-import * as exportTable from '../../src/sql/exportTable.js';
-import * as formatResult from '../../src/sql/format/formatResult.js';
-import * as table from '../../src/sql/format/table.js';
 import { runVcr, type CliResult } from '../helpers/cli.js';
 
 const HOOK = new URL('../helpers/moduleTrace.mjs', import.meta.url).href;
@@ -108,15 +102,20 @@ describe('start-up: what a command loads', () => {
     expect(result.code).toBe(0);
     expect(heavyAmong(packages)).toEqual([]);
   });
-});
 
-describe('start-up: values repeated in src/cli/defaults.ts', () => {
-  it('equal their originals in the modules that load DuckDB, Arrow or ml-matrix', () => {
-    expect(DEFAULT_DATABASE).toBe(database.DEFAULT_DATABASE);
-    expect(OUTPUT_FORMATS).toEqual(formatResult.OUTPUT_FORMATS);
-    expect(DEFAULT_MAX_ROWS).toBe(table.DEFAULT_MAX_ROWS);
-    expect(EXPORTABLE).toEqual(exportTable.EXPORTABLE);
-    expect(FIT_TARGETS).toEqual(fitCapture.FIT_TARGETS);
-    expect(FIT_DEFAULTS).toEqual(fitCapture.FIT_DEFAULTS);
+  it('vcr report loads vega and vega-lite only to write --html', async () => {
+    const { dir, trace } = traceFile();
+    for (const extra of [[], ['--json'], ['--md']]) {
+      const { result, packages } = await packagesLoaded(['report', 'latency', trace, ...extra]);
+      expect(result.stderr, extra.join(' ')).toBe('');
+      expect(result.code, extra.join(' ')).toBe(0);
+      expect(result.stdout, extra.join(' ')).toContain(extra[0] === '--json' ? '"vcr.report.latency/1"' : 'TTFT');
+      expect(heavyAmong(packages), extra.join(' ')).toEqual([]);
+    }
+    const html = join(dir, 'latency.html');
+    const { result, packages } = await packagesLoaded(['report', 'latency', trace, '--html', html]);
+    expect(result.code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain('<svg');
+    expect(heavyAmong(packages)).toEqual(['vega', 'vega-lite']);
   });
 });

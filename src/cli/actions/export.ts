@@ -1,4 +1,4 @@
-import { DEFAULT_DATABASE } from '../../sql/database.js';
+import { DEFAULT_DATABASE } from '../../sql/constants.js';
 import { exportTable } from '../../sql/exportTable.js';
 import type { ExportFlags } from '../commands/export.js';
 import { UsageError } from '../errors.js';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_DATABASE, IN_MEMORY, openDatabase } from '../../sql/database.js';
+import { DEFAULT_DATABASE } from '../../sql/constants.js';
+import { IN_MEMORY, openDatabase } from '../../sql/database.js';
 import { loadFiles } from '../../sql/load.js';
 import { writeQueryOutput } from '../../sql/output.js';
 import type { SqlFlags } from '../commands/sql.js';

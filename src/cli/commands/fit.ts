@@ -1,8 +1,7 @@
 import { Option, type Command } from 'commander';
 import { lazyAction } from '../run.js';
 import { CAPTURE_ARGUMENT_HELP, withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
-import { FIT_DEFAULTS, FIT_TARGETS } from '../defaults.js';
-import type { FitTarget } from '../../fit/fitCapture.js';
+import { FIT_DEFAULTS, FIT_TARGETS, STEP_SOURCE_CHOICES, type FitTarget } from '../../fit/options.js';
 import type { StepSourceChoice } from '../../fit/stepRows.js';
 
 export interface FitFlags extends CaptureInputFlags {
@@ -41,7 +40,7 @@ export function registerFit(program: Command): void {
       .option('--max-preempted <n>', 'exclude steps that preempted more than this many requests', String(FIT_DEFAULTS.maxPreemptedPerStep))
       .addOption(
         new Option('--step-source <source>', 'step stream for beta: OTLP summaries (exact batches) or the sidecar (every step); auto prefers OTLP unless it has under half the sidecar\'s timed steps')
-          .choices(['auto', 'otlp', 'sidecar'])
+          .choices(STEP_SOURCE_CHOICES)
           .default(FIT_DEFAULTS.stepSource),
       )
       .option('--export <file>', 'write coefficients: .yaml/.yml (simulator file, formats.md §3b) or .json (with diagnostics)')

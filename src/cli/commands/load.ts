@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { lazyAction } from '../run.js';
-import { DEFAULT_DATABASE } from '../defaults.js';
+import { DEFAULT_DATABASE } from '../../sql/constants.js';
 import type { InputKind } from '../../ingest/detect.js';
 
 export const INPUT_KINDS: readonly InputKind[] = ['trace', 'step-stats', 'otlp'];

@@ -1,7 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { lazyAction } from '../run.js';
-import { DEFAULT_DATABASE, DEFAULT_MAX_ROWS, OUTPUT_FORMATS } from '../defaults.js';
-import type { OutputFormat } from '../../sql/format/formatResult.js';
+import { DEFAULT_DATABASE, DEFAULT_MAX_ROWS, OUTPUT_FORMATS, type OutputFormat } from '../../sql/constants.js';
 import type { InputKind } from '../../ingest/detect.js';
 import { CAPTURE_GROUPING_HELP, INPUT_KINDS } from './load.js';
 

@@ -1,12 +1,11 @@
+import type { OutputFormat } from '../constants.js';
 import type { QueryResult } from '../query.js';
 import { arrowIpcBytes, resultToArrow } from './arrow.js';
 import { formatCsv } from './csv.js';
 import { formatJson, formatNdjson } from './json.js';
 import { formatTable, type TableFormatOptions } from './table.js';
 
-/** Every output format of `vcr sql` / `vcr export`. Parquet is written by DuckDB itself (parquet.ts), not from a result. */
-export const OUTPUT_FORMATS = ['table', 'csv', 'json', 'ndjson', 'arrow', 'parquet'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** The formats made from a query result (OUTPUT_FORMATS but parquet). */
 export type ResultFormat = Exclude<OutputFormat, 'parquet'>;
 
 /** Formats that are bytes, not text: never written to a terminal. */

@@ -6,6 +6,7 @@
  */
 import chalk from 'chalk';
 import { DuckDBTypeId } from '@duckdb/node-api';
+import { DEFAULT_MAX_ROWS } from '../constants.js';
 import type { Cell, QueryResult } from '../query.js';
 import { isNumericType, jsonText } from './cells.js';
 
@@ -18,7 +19,6 @@ export interface TableFormatOptions {
   color?: boolean;
 }
 
-export const DEFAULT_MAX_ROWS = 40;
 const DEFAULT_MAX_CELL_WIDTH = 48;
 const NULL_TEXT = 'NULL';
 const GAP = '  ';
