@@ -1,11 +1,13 @@
 /**
  * Streaming reader for the engine trace (`trace.jsonl[.gz]`, formats.md §1):
  * the optional meta first line is read up front, request records stream
- * after it. One JSON.parse per line; per-gap data goes straight into typed
- * arrays.
+ * after it. Ordinary request lines are read by a hand-written scanner
+ * (fastTraceRecord.ts) straight into typed arrays; any other line takes one
+ * JSON.parse and the general validation, which also words the errors.
  */
 import type { CaptureMeta, TraceRecord } from '../capture/records.js';
 import { restoreExactBlockHashes } from './blockHashes.js';
+import { fastTraceRecord } from './fastTraceRecord.js';
 import { isBlank, isJsonObject, isMetaLine, parseJsonLine, tryParseJson } from './jsonLines.js';
 import { readLineBatches, type LineBatch } from './lines.js';
 import { skipOrRethrow, type ReaderOptions } from './options.js';
@@ -92,6 +94,8 @@ function* recordsOf(path: string, batch: LineBatch, from: number, options: Reade
 }
 
 function parseTraceLine(path: string, line: number, text: string): TraceRecord {
+  const fast = fastTraceRecord(line, text);
+  if (fast !== undefined) return fast;
   const value = parseJsonLine(path, line, text);
   // Only lines that mention the key pay for the exact-digit scan.
   if (text.includes('"block_hashes"') && isJsonObject(value)) restoreExactBlockHashes(text, value);
