@@ -49,7 +49,8 @@ describe('startTraceServer (--open)', () => {
     const others = [
       `http://${LOOPBACK}:${server.port}/`,
       `http://${LOOPBACK}:${server.port}/trace.pftrace`,
-      `http://${LOOPBACK}:${server.port}${url.pathname.replace(/^\/[0-9a-f]/, '/0')}`,
+      // The token with its first digit changed (to 1 when it already is 0: the token is random).
+      `http://${LOOPBACK}:${server.port}${url.pathname.replace(/^\/([0-9a-f])/, (_, digit: string) => (digit === '0' ? '/1' : '/0'))}`,
       `http://${LOOPBACK}:${server.port}${url.pathname}/x`,
       `http://${LOOPBACK}:${server.port}${url.pathname.split('/').slice(0, 2).join('/')}/other.pftrace`,
     ];
