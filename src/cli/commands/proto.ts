@@ -48,7 +48,7 @@ go to a temporary spill file and are read back while the request is drawn, so
 traces larger than memory convert in bounded memory. The file is written
 atomically (nothing is left behind on bad input); -o - writes to stdout. Proto
 packets are zlib-compressed (Perfetto's compressed_packets, which the UI and
-trace_processor read; ~8x smaller); --no-compress writes plain packets for
+trace_processor read; ~5x smaller); --no-compress writes plain packets for
 tools that do not read compressed_packets. A summary line goes to stderr
 (after a progress bar, on a terminal, when the conversion takes more than a
 second). --open serves the file on 127.0.0.1 at a random path for
@@ -72,7 +72,7 @@ export function registerProto(program: Command): void {
     .option('--track-per-request', 'one track per request instead of packed lanes')
     .addOption(new Option('--format <format>', 'output format').choices(['proto', 'json']).default('proto'))
     // Both spellings declared: the value stays undefined unless one is given, so the default can follow --format.
-    .option('--compress', "proto: compress the packets (the default: Perfetto's zlib compressed_packets, read by the UI and trace_processor; ~8x smaller)")
+    .option('--compress', "proto: compress the packets (the default: Perfetto's zlib compressed_packets, read by the UI and trace_processor; ~5x smaller)")
     .option('--no-compress', 'proto: write plain packets, for tools that do not read compressed_packets')
     .option('--open', 'serve the trace to ui.perfetto.dev on 127.0.0.1 until Ctrl-C')
     .option('--port <n>', 'port for --open (default: chosen by the OS)', parsePort)
