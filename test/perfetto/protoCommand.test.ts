@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -100,6 +100,28 @@ describe('vcr proto', () => {
     expect(readdirSync(dir).filter((name) => name.includes('fails.pftrace'))).toEqual([]);
   });
 
+  it('takes a capture directory like the other commands: every stream in it, output named after it', async () => {
+    const capture = join(dir, 'run-7');
+    mkdirSync(capture);
+    writeLines(capture, 'trace.jsonl', [{ meta: { model: 'm' } }, ...REQUESTS]);
+    writeLines(capture, 'trace-step-stats.jsonl', [stepLine(0, 0, 2), stepLine(4, 2, 0, { requests: 2, queries: 17 }), stepLine(5, 2, 0), stepLine(6, 1, 0)]);
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const { stderr, exitCode } = await run([capture]);
+      expect(exitCode).toBe(0);
+      expect(stderr).toMatch(/^vcr proto: wrote run-7\.pftrace .*, 2 flows\n$/);
+    } finally {
+      process.chdir(cwd);
+    }
+    const decoded = decodePerfetto(readFileSync(join(dir, 'run-7.pftrace')));
+    expect(decoded.problems).toEqual([]);
+    expect(decoded.slices.filter((s) => s.category === 'step').length).toBe(3);
+    // Two captures' worth of files is a usage error, as for vcr info.
+    const other = writeLines(dir, 'other.jsonl', REQUESTS);
+    expect((await run([capture, other])).exitCode).toBe(2);
+  });
+
   it('rejects flag combinations that cannot work (exit 2)', async () => {
     const trace = writeLines(dir, 'usage.jsonl', REQUESTS);
     expect((await run([trace, '--port', '8080'])).exitCode).toBe(2);
@@ -109,7 +131,7 @@ describe('vcr proto', () => {
     expect((await run([trace, '--open', '--port', '70000'])).exitCode).not.toBe(0);
   });
 
-  it("defaults the output to TRACE's basename with .pftrace (or .json) in the current directory", () => {
+  it("defaults the output to the input's basename with .pftrace (or .json) in the current directory", () => {
     expect(defaultOutputPath('runs/a/trace.jsonl.gz', 'proto')).toBe('trace.pftrace');
     expect(defaultOutputPath('trace.jsonl', 'json')).toBe('trace.json');
     expect(defaultOutputPath('/x/capture', 'proto')).toBe('capture.pftrace');

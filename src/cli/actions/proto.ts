@@ -1,23 +1,32 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { CaptureSources } from '../../capture/load.js';
 import { withSpilledCapture } from '../../capture/spill/spilledCapture.js';
 import { STDOUT } from '../../perfetto/byteOutput.js';
 import { formatSummary, writePerfettoTrace } from '../../perfetto/writeTrace.js';
 import { defaultOutputPath, type ProtoFlags } from '../commands/proto.js';
 import { UsageError } from '../errors.js';
 import { terminalProgress } from '../progress.js';
+import { captureSourcesFromArgs } from './captureSources.js';
+
+/** What the default output is named after: a lone directory argument, else the engine trace (or the one file there is). */
+async function outputStem(args: readonly string[], sources: CaptureSources): Promise<string> {
+  if (args.length === 1 && (await stat(args[0])).isDirectory()) return resolve(args[0]);
+  return (sources.trace ?? sources.otlp ?? sources.stepStats) as string;
+}
 
 /** `vcr proto` (options: commands/proto.ts). */
-export async function runProto(trace: string, flags: ProtoFlags): Promise<void> {
+export async function runProto(args: string[], flags: ProtoFlags): Promise<void> {
   if (flags.port !== undefined && !flags.open) throw new UsageError('--port is only used with --open');
   if (flags.compress === true && flags.format === 'json') throw new UsageError('--compress applies to --format proto only');
-  const output = flags.output ?? defaultOutputPath(trace, flags.format);
+  const sources = await captureSourcesFromArgs(args, flags);
+  const output = flags.output ?? defaultOutputPath(await outputStem(args, sources), flags.format);
   if (flags.open && output === STDOUT) throw new UsageError('--open serves a file; give -o FILE instead of -o -');
-  if (output !== STDOUT && [trace, flags.stepStats, flags.otlp].some((input) => input && resolve(input) === resolve(output))) {
+  if (output !== STDOUT && [sources.trace, sources.stepStats, sources.otlp].some((input) => input && resolve(input) === resolve(output))) {
     throw new UsageError(`output ${output} would overwrite an input; give -o`);
   }
-  const sources = { trace, stepStats: flags.stepStats, otlp: flags.otlp };
   const progress = terminalProgress();
-  // Compressed packets unless --no-compress: the Perfetto UI and trace_processor read them, and they are ~8x smaller.
+  // Compressed packets unless --no-compress: the Perfetto UI and trace_processor read them, and they are ~5x smaller.
   const compress = flags.format === 'proto' && flags.compress !== false;
   const options = { format: flags.format, name: flags.name, trackPerRequest: flags.trackPerRequest, compress, progress };
   const summary = await withSpilledCapture(sources, { lenient: flags.lenient, progress }, (capture) =>

@@ -1,12 +1,11 @@
 import { basename } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { CAPTURE_ARGUMENT_HELP, withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
 import { lazyAction } from '../run.js';
 import type { PerfettoFormat } from '../../perfetto/writeTrace.js';
 
-export interface ProtoFlags {
+export interface ProtoFlags extends CaptureInputFlags {
   output?: string;
-  stepStats?: string;
-  otlp?: string;
   name?: string;
   trackPerRequest?: boolean;
   format: PerfettoFormat;
@@ -14,7 +13,6 @@ export interface ProtoFlags {
   compress?: boolean;
   open?: boolean;
   port?: number;
-  lenient?: boolean;
 }
 
 function parsePort(value: string): number {
@@ -23,9 +21,13 @@ function parsePort(value: string): number {
   return n;
 }
 
-/** TRACE's basename without .gz and its .jsonl/.json/.ndjson extension, plus .pftrace (or .json), in the current directory. */
-export function defaultOutputPath(trace: string, format: PerfettoFormat): string {
-  const stem = basename(trace)
+/**
+ * In the current directory: a capture directory's name, or the input file's
+ * basename without .gz and its .jsonl/.json/.ndjson extension; plus .pftrace
+ * (or .json).
+ */
+export function defaultOutputPath(input: string, format: PerfettoFormat): string {
+  const stem = basename(input)
     .replace(/\.gz$/, '')
     .replace(/\.(jsonl|ndjson|json)$/, '');
   return `${stem}.${format === 'json' ? 'json' : 'pftrace'}`;
@@ -55,19 +57,22 @@ second). --open serves the file on 127.0.0.1 at a random path for
 https://ui.perfetto.dev, prints the link, tries to open a browser and serves
 until Ctrl-C.
 
+${CAPTURE_ARGUMENT_HELP.trim()}
+
 Examples:
+  vcr proto runs/                      # trace, sidecar and OTLP export of one capture -> runs.pftrace
   vcr proto runs/trace.jsonl --step-stats runs/trace-step-stats.jsonl --otlp runs/otlp.jsonl
   vcr proto trace.jsonl.gz -o - --format json | gzip > trace.json.gz
   vcr proto trace.jsonl --track-per-request --name "H100 replay" --open`;
 
 export function registerProto(program: Command): void {
-  program
-    .command('proto')
-    .description('convert a capture into a native Perfetto trace (.pftrace) or Chrome JSON')
-    .argument('<trace>', 'engine trace (trace.jsonl[.gz])')
-    .option('-o, --output <file>', "output file, '-' for stdout (default: TRACE's name with .pftrace, or .json)")
-    .option('--step-stats <file>', 'step-stats sidecar (trace-step-stats.jsonl[.gz])')
-    .option('--otlp <file>', 'OpenTelemetry export with journey and step events (otlp.jsonl[.gz])')
+  withCaptureInputs(
+    program
+      .command('proto')
+      .description('convert a capture into a native Perfetto trace (.pftrace) or Chrome JSON')
+      .argument('<capture...>', 'capture directory and/or capture files (see below)'),
+  )
+    .option('-o, --output <file>', "output file, '-' for stdout (default: the capture directory's or the engine trace's name with .pftrace, or .json)")
     .option('--name <label>', 'label of the request group (default "inference trace: MODEL")')
     .option('--track-per-request', 'one track per request instead of packed lanes')
     .addOption(new Option('--format <format>', 'output format').choices(['proto', 'json']).default('proto'))
@@ -76,7 +81,6 @@ export function registerProto(program: Command): void {
     .option('--no-compress', 'proto: write plain packets, for tools that do not read compressed_packets')
     .option('--open', 'serve the trace to ui.perfetto.dev on 127.0.0.1 until Ctrl-C')
     .option('--port <n>', 'port for --open (default: chosen by the OS)', parsePort)
-    .option('--lenient', 'skip bad input lines instead of failing')
     .addHelpText('after', DETAILS)
     .action(lazyAction(async () => (await import('../actions/proto.js')).runProto));
 }
