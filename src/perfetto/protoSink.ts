@@ -2,7 +2,8 @@
  * The native Perfetto form: TracePackets on several packet sequences, the way
  * the Perfetto service writes one sequence per thread: sequence 1 carries the
  * track descriptors, steps, journey stages and the active-request counter;
- * each request lane is a sequence of its own (2 + lane). trace_processor and
+ * each request lane, within each window of requests (writeTrace.ts), is a
+ * sequence of its own (2 + window × lanes + lane). trace_processor and
  * the UI sort events across sequences by time (ties in file order); within a
  * sequence they must not go back in time, and a lane's requests never
  * overlap, so writing request by request keeps every lane in order without
@@ -43,7 +44,7 @@ import { TraceEventSink, type CounterSamples, type SliceCategory } from './sink.
 import type { TrackLayout, TrackSpec } from './tracks.js';
 import { ByteBuffer, closeDelimited, MAX_VARINT_BYTES, putDouble, putFixed64, putInt64, putString, putVarint, stringBound, uninitialized } from './wire.js';
 
-/** Sequence of the descriptors, steps, journey and counters; lane L is sequence LANE_SEQUENCE_BASE + L. */
+/** Sequence of the descriptors, steps, journey and counters; lane L of window W is sequence LANE_SEQUENCE_BASE + W × lanes + L. */
 export const MAIN_SEQUENCE_ID = 1;
 export const LANE_SEQUENCE_BASE = 2;
 /** Sequence-scoped custom clock ids are 64–127. */
@@ -493,6 +494,8 @@ export class ProtoTraceSink extends TraceEventSink {
   private main: PacketSequence | undefined;
   /** Lane sequences, started when the lane's first event arrives. */
   private lanes: (PacketSequence | undefined)[] = [];
+  /** The window being written: its lanes are sequences LANE_SEQUENCE_BASE + window × laneCount + lane. */
+  private window = 0;
   private laneOfTrack: Int32Array = new Int32Array(0);
   private lanesAreTracks = true;
   /** Setup packets (sequence 1's start, track descriptors): the file's first bytes, before any event uses a track. */
@@ -533,7 +536,8 @@ export class ProtoTraceSink extends TraceEventSink {
     let sequence = this.lanes[lane];
     if (sequence === undefined) {
       const start = { defaultTrack: this.lanesAreTracks ? track : -1 };
-      sequence = this.lanes[lane] = new PacketSequence(LANE_SEQUENCE_BASE + lane, this.tracks, start, LANE_BUFFER_BYTES);
+      const id = LANE_SEQUENCE_BASE + this.window * this.lanes.length + lane;
+      sequence = this.lanes[lane] = new PacketSequence(id, this.tracks, start, LANE_BUFFER_BYTES);
     }
     return sequence;
   }
@@ -567,17 +571,22 @@ export class ProtoTraceSink extends TraceEventSink {
     this.buffered += sequence.out.pos - before;
   }
 
+  /**
+   * Each window writes its lanes as sequences of their own, so a window's
+   * bytes depend on nothing outside it: windows can be encoded apart (and in
+   * parallel) and still give this very file.
+   */
+  override async startWindow(window: number): Promise<void> {
+    await this.flush();
+    this.window = window;
+    this.lanes.fill(undefined);
+  }
+
   get wantsFlush(): boolean {
     return this.buffered >= this.flushBytes;
   }
 
-  /**
-   * Writes one chunk: the lanes' packets, then sequence 1's. That order is
-   * what keeps each first-token flow's start (a lane's prefill end) ahead of
-   * the step event terminating it at the same instant: writeTrace.ts hands a
-   * step event over only after the requests that arrived by its time, so the
-   * flow's start is in this chunk's lane part or an earlier chunk.
-   */
+  /** Writes one chunk: the setup packets first of all, then the lanes' packets, then sequence 1's. */
   async flush(): Promise<void> {
     const parts: Uint8Array[] = [];
     if (this.head) parts.push(this.head);

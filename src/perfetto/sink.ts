@@ -105,6 +105,13 @@ export abstract class TraceEventSink {
   ): void;
   protected abstract writeCounter(track: number, tsNs: number, value: number): void;
 
+  /**
+   * Requests are written in windows (consecutive requests in arrival order,
+   * writeTrace.ts); a sink may start fresh per-window state here. Called
+   * before the window's first event; windows come in order from 0.
+   */
+  async startWindow(_window: number): Promise<void> {}
+
   /** True when enough output is buffered to be worth a write (~64 KiB). */
   abstract get wantsFlush(): boolean;
   abstract flush(): Promise<void>;

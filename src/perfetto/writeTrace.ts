@@ -4,15 +4,15 @@
  * stdout. The capture may be in memory or spilled to disk (a CaptureView).
  *
  * Order of writing: requests one by one in arrival order, each with all its
- * slices (its rows are read once, when its turn comes); before each request,
- * the other timelines (journey stages, steps, the active-request counter),
- * merged in time order, up to that request's arrival. Only a lane's events
- * need to be time-ordered — the proto form writes each lane as its own packet
- * sequence, as trace_processor sorts across sequences — so no per-gap merge
- * of requests is needed. The one cross-timeline order that matters, a
- * first-token flow's start before the step event that terminates it at the
- * same instant, holds because a step event at time t is written only after
- * every request arriving at or before t (see ProtoTraceSink.flush).
+ * slices (its rows are read once, when its turn comes), in windows of
+ * consecutive requests (timeline/windows.ts); then the other timelines
+ * (journey stages, steps, the active-request counter), merged in time order.
+ * Only a lane's events need to be time-ordered — the proto form writes each
+ * lane of each window as its own packet sequence, and trace_processor sorts
+ * across sequences, ties in file order — so no per-gap merge of requests is
+ * needed. The one cross-timeline order that matters, a first-token flow's
+ * start (a request's prefill end) before the step event that terminates it
+ * at the same instant, holds because every step comes after every request.
  */
 import { basename } from 'node:path';
 import type { Capture, CaptureView } from '../capture/model.js';
@@ -31,6 +31,7 @@ import { JourneyEvents } from './timeline/journeyEvents.js';
 import { journeyTimeline, type JourneyTimeline } from './timeline/journeyStages.js';
 import { RequestEvents, requestTimesNs } from './timeline/requestEvents.js';
 import { StepEvents, stepIntervalsNs } from './timeline/stepEvents.js';
+import { planWindows } from './timeline/windows.js';
 import { NO_PROGRESS, type Progress } from '../util/progress.js';
 
 export type PerfettoFormat = 'proto' | 'json';
@@ -45,6 +46,8 @@ export interface PerfettoOptions {
   compress?: boolean;
   /** Told how many trace events have been written. */
   progress?: Progress;
+  /** Request events per window (timeline/windows.ts); the default suits every capture, tests make it small. */
+  windowEvents?: number;
 }
 
 export interface PerfettoSummary {
@@ -108,13 +111,15 @@ export async function writePerfettoTrace(source: Capture | CaptureView, out: str
       await sink.flush();
       progress.update(requestEventsWritten + others.emitted);
     };
-    for (let entity = 0; entity < requestEvents.entityCount; entity++) {
-      // Strictly before the arrival: a step ending at this instant terminates flows that may start in this request.
-      const arrival = requestEvents.arrivalNs(entity);
-      while (others.nextTimeNs < arrival && others.emitBefore(arrival, sink)) await flush();
-      requestEventsWritten += requestEvents.emit(entity, sink);
-      if (sink.wantsFlush) await flush();
+    const windows = planWindows(requestEvents.entityCount, (entity) => requestEvents.eventsOf(entity), options.windowEvents);
+    for (let window = 0; window + 1 < windows.length; window++) {
+      await sink.startWindow(window);
+      for (let entity = windows[window]; entity < windows[window + 1]; entity++) {
+        requestEventsWritten += requestEvents.emit(entity, sink);
+        if (sink.wantsFlush) await flush();
+      }
     }
+    await flush();
     while (others.emitBefore(Infinity, sink)) await flush();
     await sink.finish();
     return {

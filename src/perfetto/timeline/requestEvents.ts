@@ -121,15 +121,16 @@ export class RequestEvents {
     return requests.summaryGapCount[row] > 0 ? 1 : 0;
   }
 
-  /** Slice begins and ends of every request: what `emit` will write in all. */
-  get eventCount(): number {
-    let count = 0;
-    for (let entity = 0; entity < this.entityCount; entity++) count += 2 + 2 * this.decodeSlices(this.requestOf[entity]);
-    return count;
+  /** Slice begins and ends of request `entity`: what `emit` writes. */
+  eventsOf(entity: number): number {
+    return 2 + 2 * this.decodeSlices(this.requestOf[entity]);
   }
 
-  arrivalNs(entity: number): number {
-    return this.times.arrivalNs[this.requestOf[entity]];
+  /** Slice begins and ends of every request. */
+  get eventCount(): number {
+    let count = 0;
+    for (let entity = 0; entity < this.entityCount; entity++) count += this.eventsOf(entity);
+    return count;
   }
 
   /** Writes every slice of request `entity`; returns the number of events written. */
