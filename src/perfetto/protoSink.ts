@@ -40,7 +40,7 @@ import { PacketCompressor } from './packetCompressor.js';
 import { eventKeys, type EventKeys } from './protoKeys.js';
 import { enumValue, perfettoSchema } from './protoSchema.js';
 import { DECODE_ARG, type DecodeGap } from './decodeGap.js';
-import { TraceEventSink, type CounterSamples, type SliceCategory } from './sink.js';
+import { TraceEventSink, type CounterSamples, type EventCounts, type SliceCategory } from './sink.js';
 import type { TrackLayout, TrackSpec } from './tracks.js';
 import { ByteBuffer, closeDelimited, MAX_VARINT_BYTES, putDouble, putFixed64, putInt64, putString, putVarint, stringBound, uninitialized } from './wire.js';
 
@@ -507,12 +507,16 @@ export class ProtoTraceSink extends TraceEventSink {
   /** Set with `compress`: chunks go out as compressed_packets. */
   private readonly compressor: PacketCompressor | undefined;
 
+  private readonly lanesOnly: boolean;
+
   constructor(
     private readonly output: ByteOutput,
-    options: { compress?: boolean } = {},
+    /** `lanesOnly`: a window encoder's sink (parallel/windowWorker.ts) — lane sequences only, no setup packets. */
+    options: { compress?: boolean; lanesOnly?: boolean } = {},
   ) {
     super();
     if (options.compress) this.compressor = new PacketCompressor(output, K.packet, K.compressedPackets);
+    this.lanesOnly = options.lanesOnly ?? false;
   }
 
   open(layout: TrackLayout, time: TraceTimeBase): void {
@@ -524,6 +528,7 @@ export class ProtoTraceSink extends TraceEventSink {
     this.lanesAreTracks = layout.lanesAreTracks;
     this.lanes = new Array<PacketSequence | undefined>(layout.laneCount).fill(undefined);
     this.flushBytes = FLUSH_BYTES + FLUSH_BYTES_PER_LANE * layout.laneCount;
+    if (this.lanesOnly) return;
     const main = new PacketSequence(MAIN_SEQUENCE_ID, this.tracks, { realtimeAtZeroNs: time.realtimeAtZeroNs, defaultTrack: -1 }, FLUSH_BYTES);
     for (const track of layout.tracks) main.writeSetupPacket({ track_descriptor: trackDescriptor(track, layout) });
     this.head = main.out.take();
@@ -532,7 +537,10 @@ export class ProtoTraceSink extends TraceEventSink {
 
   private sequenceOf(track: number): PacketSequence {
     const lane = this.laneOfTrack[track];
-    if (lane < 0) return this.main as PacketSequence;
+    if (lane < 0) {
+      if (!this.main) throw new Error(`a lanes-only sink got an event on track ${track}, which is not a lane`);
+      return this.main;
+    }
     let sequence = this.lanes[lane];
     if (sequence === undefined) {
       const start = { defaultTrack: this.lanesAreTracks ? track : -1 };
@@ -586,11 +594,18 @@ export class ProtoTraceSink extends TraceEventSink {
     return this.buffered >= this.flushBytes;
   }
 
-  /** Writes one chunk: the setup packets first of all, then the lanes' packets, then sequence 1's. */
+  /**
+   * Writes the setup packets first of all (a chunk of their own, so every
+   * window's chunks are the same whether a worker or this sink encoded them),
+   * then one chunk: the lanes' packets, then sequence 1's.
+   */
   async flush(): Promise<void> {
+    if (this.head) {
+      const head = this.head;
+      this.head = undefined;
+      await this.writeChunk(head);
+    }
     const parts: Uint8Array[] = [];
-    if (this.head) parts.push(this.head);
-    this.head = undefined;
     for (const lane of this.lanes) if (lane && lane.out.pos > 0) parts.push(lane.out.view());
     if (this.main && this.main.out.pos > 0) parts.push(this.main.out.view());
     if (parts.length > 0) {
@@ -605,9 +620,26 @@ export class ProtoTraceSink extends TraceEventSink {
       for (const lane of this.lanes) lane?.out.clear();
       this.main?.out.clear();
       this.buffered = 0;
-      if (this.compressor) await this.compressor.push(chunk);
-      else await this.output.write(chunk);
+      await this.writeChunk(chunk);
     }
+  }
+
+  private async writeChunk(chunk: Uint8Array): Promise<void> {
+    if (this.compressor) await this.compressor.push(chunk);
+    else await this.output.write(chunk);
+  }
+
+  /**
+   * Writes a window another sink encoded (its output bytes, already framed and
+   * compressed as this sink would), after everything written so far.
+   */
+  async writeEncoded(chunks: readonly Uint8Array[], counts: EventCounts): Promise<void> {
+    await this.flush();
+    await this.compressor?.drain();
+    for (const chunk of chunks) await this.output.write(chunk);
+    this.counts.slices += counts.slices;
+    this.counts.counterSamples += counts.counterSamples;
+    this.counts.flows += counts.flows;
   }
 
   async finish(): Promise<void> {

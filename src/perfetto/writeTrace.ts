@@ -32,6 +32,9 @@ import { journeyTimeline, type JourneyTimeline } from './timeline/journeyStages.
 import { RequestEvents, requestTimesNs } from './timeline/requestEvents.js';
 import { StepEvents, stepIntervalsNs } from './timeline/stepEvents.js';
 import { planWindows } from './timeline/windows.js';
+import type { WindowResult } from './parallel/windowEncoder.js';
+import { WindowPool } from './parallel/windowPool.js';
+import { packWindowRows } from './parallel/windowRows.js';
 import { NO_PROGRESS, type Progress } from '../util/progress.js';
 
 export type PerfettoFormat = 'proto' | 'json';
@@ -48,6 +51,13 @@ export interface PerfettoOptions {
   progress?: Progress;
   /** Request events per window (timeline/windows.ts); the default suits every capture, tests make it small. */
   windowEvents?: number;
+  /**
+   * Proto only: worker threads encoding windows of requests in parallel
+   * (parallel/windowPool.ts); 0 or absent encodes on this thread. The file
+   * is the same either way. Needs the built module (a worker loads
+   * windowWorker.js), so in-process callers under a TS loader keep 0.
+   */
+  workers?: number;
 }
 
 export interface PerfettoSummary {
@@ -112,11 +122,20 @@ export async function writePerfettoTrace(source: Capture | CaptureView, out: str
       progress.update(requestEventsWritten + others.emitted);
     };
     const windows = planWindows(requestEvents.entityCount, (entity) => requestEvents.eventsOf(entity), options.windowEvents);
-    for (let window = 0; window + 1 < windows.length; window++) {
-      await sink.startWindow(window);
-      for (let entity = windows[window]; entity < windows[window + 1]; entity++) {
-        requestEventsWritten += requestEvents.emit(entity, sink);
-        if (sink.wantsFlush) await flush();
+    const workers = Math.min(options.workers ?? 0, windows.length - 1);
+    if (sink instanceof ProtoTraceSink && workers >= 2) {
+      const init = { requests: capture.requests, layout, times: requestTimes, shiftNs: time.shiftNs, producingStep, windows, compress: options.compress ?? true };
+      await encodeInParallel(sink, new WindowPool(workers, init), 2 * workers, windows, (w) => windowRows(capture, requestEvents, windows, w), (events) => {
+        requestEventsWritten += events;
+        progress.update(requestEventsWritten);
+      });
+    } else {
+      for (let window = 0; window + 1 < windows.length; window++) {
+        await sink.startWindow(window);
+        for (let entity = windows[window]; entity < windows[window + 1]; entity++) {
+          requestEventsWritten += requestEvents.emit(entity, sink);
+          if (sink.wantsFlush) await flush();
+        }
       }
     }
     await flush();
@@ -136,6 +155,48 @@ export async function writePerfettoTrace(source: Capture | CaptureView, out: str
       bytes: output.bytes,
     };
   });
+}
+
+/** The rows of window `w`'s requests, packed for a worker. */
+function windowRows(capture: CaptureView, requestEvents: RequestEvents, windows: Int32Array, w: number): ArrayBuffer {
+  const rows = new Int32Array(windows[w + 1] - windows[w]);
+  for (let i = 0; i < rows.length; i++) rows[i] = requestEvents.rowOf(windows[w] + i);
+  return packWindowRows(capture.rows, rows);
+}
+
+/**
+ * Windows encoded by the pool, written in window order. A few windows per
+ * worker are in flight, so workers never wait for the writer and memory
+ * stays at a handful of windows.
+ */
+async function encodeInParallel(
+  sink: ProtoTraceSink,
+  pool: WindowPool,
+  /** Windows submitted ahead of the one being written. */
+  inFlight: number,
+  windows: Int32Array,
+  rowsOf: (window: number) => ArrayBuffer,
+  written: (events: number) => void,
+): Promise<void> {
+  const windowCount = windows.length - 1;
+  const results: (Promise<WindowResult> | undefined)[] = [];
+  let submitted = 0;
+  try {
+    for (let window = 0; window < windowCount; window++) {
+      while (submitted < windowCount && submitted < window + inFlight) {
+        const job = pool.encode({ window: submitted, rows: rowsOf(submitted) });
+        // Awaited in order below; this only keeps an early failure from going unobserved meanwhile.
+        job.catch(() => undefined);
+        results[submitted++] = job;
+      }
+      const result = await (results[window] as Promise<WindowResult>);
+      results[window] = undefined;
+      await sink.writeEncoded(result.chunks, result.counts);
+      written(result.events);
+    }
+  } finally {
+    await pool.close();
+  }
 }
 
 /** The summary line printed on stderr. */

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { CaptureSources } from '../../capture/load.js';
 import { withSpilledCapture } from '../../capture/spill/spilledCapture.js';
@@ -28,7 +29,10 @@ export async function runProto(args: string[], flags: ProtoFlags): Promise<void>
   const progress = terminalProgress();
   // Compressed packets unless --no-compress: the Perfetto UI and trace_processor read them, and they are ~5x smaller.
   const compress = flags.format === 'proto' && flags.compress !== false;
-  const options = { format: flags.format, name: flags.name, trackPerRequest: flags.trackPerRequest, compress, progress };
+  // Worker threads only pay off with a second core; one job means this thread alone.
+  const jobs = flags.jobs ?? Math.min(availableParallelism(), 8);
+  const workers = jobs > 1 ? jobs : 0;
+  const options = { format: flags.format, name: flags.name, trackPerRequest: flags.trackPerRequest, compress, progress, workers };
   const summary = await withSpilledCapture(sources, { lenient: flags.lenient, progress }, (capture) =>
     writePerfettoTrace(capture, output, options),
   ).finally(() => progress.stop());

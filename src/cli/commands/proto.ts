@@ -13,6 +13,13 @@ export interface ProtoFlags extends CaptureInputFlags {
   compress?: boolean;
   open?: boolean;
   port?: number;
+  jobs?: number;
+}
+
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected a thread count (1-64)');
+  return n;
 }
 
 function parsePort(value: string): number {
@@ -79,6 +86,7 @@ export function registerProto(program: Command): void {
     // Both spellings declared: the value stays undefined unless one is given, so the default can follow --format.
     .option('--compress', "proto: compress the packets (the default: Perfetto's zlib compressed_packets, read by the UI and trace_processor; ~5x smaller)")
     .option('--no-compress', 'proto: write plain packets, for tools that do not read compressed_packets')
+    .option('-j, --jobs <n>', 'proto: threads encoding the requests (default: the CPU count, at most 8; 1 = this thread only)', parseJobs)
     .option('--open', 'serve the trace to ui.perfetto.dev on 127.0.0.1 until Ctrl-C')
     .option('--port <n>', 'port for --open (default: chosen by the OS)', parsePort)
     .addHelpText('after', DETAILS)

@@ -21,7 +21,7 @@
  * that end, so slices on a lane never overlap even where summing the gaps one
  * by one rounds differently from the end's own sum.
  */
-import type { CaptureView, RequestRows } from '../../capture/model.js';
+import type { CaptureView, RequestColumns, RequestRowSource, RequestRows } from '../../capture/model.js';
 import { FINISH_REASONS } from '../../capture/records.js';
 import { argName, EventArgs } from '../args.js';
 import { msToNs } from '../clock.js';
@@ -87,6 +87,25 @@ export function requestTimesNs(capture: CaptureView, shiftNs: number): RequestTi
  * are a lane's (its requests never overlap), which is all the proto form's
  * per-lane packet sequences need; nothing merges requests with each other.
  */
+/** What request slices are made of: the request columns they read, and each request's rows. */
+export interface RequestSource {
+  requests: Pick<
+    RequestColumns,
+    | 'count'
+    | 'gapCount'
+    | 'summaryGapCount'
+    | 'outputTokens'
+    | 'promptTokens'
+    | 'cachedTokens'
+    | 'ttftMs'
+    | 'firstChunkTokens'
+    | 'finishReason'
+    | 'meanItlMs'
+    | 'decodeMs'
+  >;
+  rows: RequestRowSource;
+}
+
 export class RequestEvents {
   readonly entityCount: number;
   /** Entity → request row (rows with an arrival, in arrival order). */
@@ -99,8 +118,8 @@ export class RequestEvents {
   private readonly gap = new DecodeGap();
 
   constructor(
-    private readonly capture: CaptureView,
-    private readonly layout: TrackLayout,
+    private readonly capture: RequestSource,
+    private readonly layout: Pick<TrackLayout, 'requestTrack' | 'counters'>,
     private readonly times: RequestTimes,
     private readonly shiftNs: number,
     /** Producing step per row (NO_STEP = no flow). */
@@ -119,6 +138,11 @@ export class RequestEvents {
     const requests = this.capture.requests;
     if (requests.gapCount[row] > 0) return requests.gapCount[row];
     return requests.summaryGapCount[row] > 0 ? 1 : 0;
+  }
+
+  /** The request row of `entity`. */
+  rowOf(entity: number): number {
+    return this.requestOf[entity];
   }
 
   /** Slice begins and ends of request `entity`: what `emit` writes. */
