@@ -39,6 +39,8 @@ import { NO_PROGRESS, type Progress } from '../util/progress.js';
 
 export type PerfettoFormat = 'proto' | 'json';
 
+const MIN_WINDOWS_PER_WORKER = 4;
+
 export interface PerfettoOptions {
   format: PerfettoFormat;
   /** Label of the request group instead of "inference trace: MODEL". */
@@ -122,10 +124,11 @@ export async function writePerfettoTrace(source: Capture | CaptureView, out: str
       progress.update(requestEventsWritten + others.emitted);
     };
     const windows = planWindows(requestEvents.entityCount, (entity) => requestEvents.eventsOf(entity), options.windowEvents);
-    const workers = Math.min(options.workers ?? 0, windows.length - 1);
+    // A worker costs ~0.1–0.2 s to start (its modules, the schema): worth it from a few windows each.
+    const workers = Math.min(options.workers ?? 0, Math.floor((windows.length - 1) / MIN_WINDOWS_PER_WORKER));
     if (sink instanceof ProtoTraceSink && workers >= 2) {
       const init = { requests: capture.requests, layout, times: requestTimes, shiftNs: time.shiftNs, producingStep, windows, compress: options.compress ?? true };
-      await encodeInParallel(sink, new WindowPool(workers, init), 2 * workers, windows, (w) => windowRows(capture, requestEvents, windows, w), (events) => {
+      await encodeInParallel(sink, new WindowPool(workers, init), workers + 2, windows, (w) => windowRows(capture, requestEvents, windows, w), (events) => {
         requestEventsWritten += events;
         progress.update(requestEventsWritten);
       });

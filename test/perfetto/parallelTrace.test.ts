@@ -33,37 +33,53 @@ describe('packWindowRows / unpackWindowRows', () => {
 });
 
 /**
- * Windows encoded on worker threads (vcr proto -j N) give the very file one
- * thread writes. Needs the built CLI (the workers load dist/), and a capture
- * of several windows (2^19 request events each): ~300k gaps.
+ * Windows encoded on worker threads give the very file one thread writes.
+ * The workers load dist/ (test/globalSetup.ts builds it), so the parallel
+ * side runs the built writer; small windows make a small capture many.
  */
-describe('vcr proto -j (windows on worker threads)', () => {
+describe('windows encoded on worker threads', () => {
   const dir = useTempDir();
-  let captureDir: string;
+  let files: { trace: string; stepStats: string; otlp: string };
   beforeAll(async () => {
-    captureDir = join(dir, 'big');
-    await generatedCapture(captureDir, { requests: 1300, seed: 3, snapshotSample: 0 });
-  }, 60_000);
+    files = (await generatedCapture(join(dir, 'capture'), { requests: 150, seed: 3, specK: 2 })).files;
+  });
 
-  it('writes the same bytes with 1 and 3 threads, and as writePerfettoTrace in process, compressed or not', async () => {
-    for (const extra of [[], ['--no-compress']]) {
-      const one = join(dir, `one${extra.length}.pftrace`);
-      const three = join(dir, `three${extra.length}.pftrace`);
-      expect((await runVcr(['proto', captureDir, '-o', one, '-j', '1', ...extra])).code).toBe(0);
-      const parallel = await runVcr(['proto', captureDir, '-o', three, '-j', '3', ...extra]);
-      expect(parallel.code, parallel.stderr).toBe(0);
-      expect(readFileSync(three).equals(readFileSync(one))).toBe(true);
-    }
-    const files = { trace: join(captureDir, 'trace.jsonl'), stepStats: join(captureDir, 'trace-step-stats.jsonl'), otlp: join(captureDir, 'otlp.jsonl') };
-    const inProcess = join(dir, 'in-process.pftrace');
-    await withSpilledCapture(files, {}, (capture) => writePerfettoTrace(capture, inProcess, { format: 'proto' }));
-    expect(readFileSync(inProcess).equals(readFileSync(join(dir, 'three0.pftrace')))).toBe(true);
+  type Writer = typeof writePerfettoTrace;
+  type Spiller = typeof withSpilledCapture;
+  async function built(): Promise<{ write: Writer; spill: Spiller }> {
+    const writer = (await import(new URL('../../dist/src/perfetto/writeTrace.js', import.meta.url).href)) as { writePerfettoTrace: Writer };
+    const spill = (await import(new URL('../../dist/src/capture/spill/spilledCapture.js', import.meta.url).href)) as { withSpilledCapture: Spiller };
+    return { write: writer.writePerfettoTrace, spill: spill.withSpilledCapture };
+  }
 
-    const trace = decodePerfetto(readFileSync(join(dir, 'three0.pftrace')));
-    expect(trace.problems).toEqual([]);
-    const lanes = [...trace.tracks.values()].filter((t) => t.name.startsWith('lane ')).length;
-    // More sequences than one window's lanes: the capture really was split.
-    expect(new Set(trace.packetFlags.map((p) => p.sequence)).size).toBeGreaterThan(1 + lanes);
-    expect(trace.flows.length).toBe(1300);
-  }, 120_000);
+  for (const compress of [true, false]) {
+    it(`writes the same bytes on 3 workers as on one thread (${compress ? 'compressed' : 'plain'} packets)`, async () => {
+      const { write, spill } = await built();
+      const options = { format: 'proto' as const, compress, windowEvents: 2_000 };
+      const parallel = join(dir, `parallel-${compress}.pftrace`);
+      const single = join(dir, `single-${compress}.pftrace`);
+      const summary = await spill(files, {}, (capture) => write(capture, parallel, { ...options, workers: 3 }));
+      const expected = await withSpilledCapture(files, {}, (capture) => writePerfettoTrace(capture, single, options));
+      expect(summary).toEqual({ ...expected, output: parallel });
+      expect(readFileSync(parallel).equals(readFileSync(single))).toBe(true);
+
+      const trace = decodePerfetto(readFileSync(parallel));
+      expect(trace.problems).toEqual([]);
+      const lanes = [...trace.tracks.values()].filter((t) => t.name.startsWith('lane ')).length;
+      // Far more sequences than one window's lanes: the capture really was split into many windows.
+      expect(new Set(trace.packetFlags.map((p) => p.sequence)).size).toBeGreaterThan(1 + 4 * lanes);
+      expect(trace.flows.length).toBe(150);
+    });
+  }
+
+  it('vcr proto -j 1 and -j 4 write the same file', async () => {
+    const one = join(dir, 'cli-1.pftrace');
+    const four = join(dir, 'cli-4.pftrace');
+    expect((await runVcr(['proto', join(dir, 'capture'), '-o', one, '-j', '1'])).code).toBe(0);
+    expect((await runVcr(['proto', join(dir, 'capture'), '-o', four, '-j', '4'])).code).toBe(0);
+    expect(readFileSync(four).equals(readFileSync(one))).toBe(true);
+    const bad = await runVcr(['proto', join(dir, 'capture'), '-j', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('expected a thread count (1-64)');
+  });
 });
