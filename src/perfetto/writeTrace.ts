@@ -142,7 +142,7 @@ export async function writePerfettoTrace(source: Capture | CaptureView, out: str
       }
     }
     await flush();
-    while (others.emitBefore(Infinity, sink)) await flush();
+    while (others.emit(sink)) await flush();
     await sink.finish();
     return {
       format: options.format,

@@ -56,7 +56,7 @@ function lcg(seed: number): () => number {
 
 /** Emits everything (the sink never asks for a flush). */
 function emitAll(streams: EntityEventStream[], sink: TraceEventSink): void {
-  expect(new MergedStreams(streams).emitBefore(Infinity, sink)).toBe(false);
+  expect(new MergedStreams(streams).emit(sink)).toBe(false);
 }
 
 describe('EntityEventStream / MergedStreams', () => {
@@ -108,16 +108,19 @@ describe('EntityEventStream / MergedStreams', () => {
     expect(sink.events.map((e) => `${e.kind}${e.track}@${e.ts}`)).toEqual(['begin1@0', 'begin3@2', 'end1@5', 'end3@5', 'counter9@5', 'begin2@5', 'end2@6']);
   });
 
-  it('emits only the events before a time limit, and resumes there', () => {
-    const sink = new RecordingSink();
-    const merged = new MergedStreams([new EntityEventStream(new Slices([[0, 5], [5, 9]], [1, 1]))]);
-    expect(merged.emitBefore(5, sink)).toBe(false);
-    expect(sink.events.map((e) => `${e.kind}@${e.ts}`)).toEqual(['begin@0']);
-    expect(merged.nextTimeNs).toBe(5);
-    merged.emitBefore(Infinity, sink);
-    expect(sink.events.map((e) => `${e.kind}@${e.ts}`)).toEqual(['begin@0', 'end@5', 'begin@5', 'end@9']);
-    expect(merged.emitted).toBe(4);
-    expect(merged.nextTimeNs).toBe(Infinity);
+  it('stops when the sink wants a flush, and resumes where it stopped', () => {
+    let flushes = 0;
+    class SmallSink extends RecordingSink {
+      override get wantsFlush(): boolean {
+        return this.events.length > 0 && this.events.length % 3 === 0 && this.events.length / 3 > flushes;
+      }
+    }
+    const sink = new SmallSink();
+    const merged = new MergedStreams([new EntityEventStream(new Slices([[0, 5], [5, 9], [9, 12]], [1, 1, 1]))]);
+    while (merged.emit(sink)) flushes++;
+    expect(flushes).toBe(2);
+    expect(sink.events.map((e) => `${e.kind}@${e.ts}`)).toEqual(['begin@0', 'end@5', 'begin@5', 'end@9', 'begin@9', 'end@12']);
+    expect(merged.emitted).toBe(6);
   });
 });
 

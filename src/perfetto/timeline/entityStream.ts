@@ -158,16 +158,12 @@ export class EntityEventStream {
 
 /**
  * The union of several streams in time order. At equal time and class the
- * earlier stream in `streams` goes first. Emission is bounded by a time
- * limit so the caller can interleave it with events it writes itself (the
- * request lanes, see writeTrace.ts).
+ * earlier stream in `streams` goes first.
  */
 export class MergedStreams {
   // Each stream's next (time, class), refreshed only for the stream that just emitted.
   private readonly time: Float64Array;
   private readonly eventClass: Uint8Array;
-  /** Time of the earliest pending event (Infinity when all are emitted). */
-  nextTimeNs = Infinity;
   emitted = 0;
 
   constructor(private readonly streams: EntityEventStream[]) {
@@ -184,19 +180,16 @@ export class MergedStreams {
     const stream = this.streams[i];
     this.time[i] = stream.peekTime();
     if (this.time[i] !== Infinity) this.eventClass[i] = stream.peekClass();
-    let next = Infinity;
-    for (let j = 0; j < this.time.length; j++) next = Math.min(next, this.time[j]);
-    this.nextTimeNs = next;
   }
 
   /**
-   * Emits, in order, the events earlier than `limitNs` (Infinity: all of
-   * them), stopping early when the sink wants a flush. Returns true when it
-   * stopped for the flush: flush, then call again.
+   * Emits the remaining events in order, stopping early when the sink wants
+   * a flush. Returns true when it stopped for the flush: flush, then call
+   * again.
    */
-  emitBefore(limitNs: number, sink: TraceEventSink): boolean {
+  emit(sink: TraceEventSink): boolean {
     const { time, eventClass, streams } = this;
-    while (this.nextTimeNs < limitNs) {
+    for (;;) {
       let best = -1;
       let bestTime = Infinity;
       let bestClass = 0;
@@ -208,11 +201,11 @@ export class MergedStreams {
           bestClass = eventClass[i];
         }
       }
+      if (best < 0) return false;
       streams[best].emitNext(sink);
       this.refresh(best);
       this.emitted++;
       if (sink.wantsFlush) return true;
     }
-    return false;
   }
 }
