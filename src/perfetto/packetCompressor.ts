@@ -7,7 +7,7 @@
  * chunk compresses while the next is encoded, and chunks are written in order.
  */
 import { promisify } from 'node:util';
-import { deflate } from 'node:zlib';
+import { deflate, deflateSync } from 'node:zlib';
 import type { ByteOutput } from './byteOutput.js';
 import { MAX_VARINT_BYTES, putVarint } from './wire.js';
 
@@ -26,10 +26,20 @@ export class PacketCompressor {
     /** TracePacket keys: Trace.packet and TracePacket.compressed_packets. */
     private readonly packetKey: number,
     private readonly compressedKey: number,
+    /**
+     * Deflate on the calling thread: for a window worker, which is itself one
+     * of the threads sharing the cores (handing deflate to libuv's pool would
+     * only add threads competing for them).
+     */
+    private readonly sync = false,
   ) {}
 
   /** Starts compressing `chunk`; resolves once the chunk before it is written. */
   async push(chunk: Uint8Array): Promise<void> {
+    if (this.sync) {
+      await this.output.write(this.frame(deflateSync(chunk, { level: LEVEL, chunkSize: OUTPUT_CHUNK })));
+      return;
+    }
     const compressed = deflateAsync(chunk, { level: LEVEL, chunkSize: OUTPUT_CHUNK });
     const previous = this.inFlight;
     this.inFlight = compressed.then(async (deflated) => {

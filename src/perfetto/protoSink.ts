@@ -515,8 +515,8 @@ export class ProtoTraceSink extends TraceEventSink {
     options: { compress?: boolean; lanesOnly?: boolean } = {},
   ) {
     super();
-    if (options.compress) this.compressor = new PacketCompressor(output, K.packet, K.compressedPackets);
     this.lanesOnly = options.lanesOnly ?? false;
+    if (options.compress) this.compressor = new PacketCompressor(output, K.packet, K.compressedPackets, this.lanesOnly);
   }
 
   open(layout: TrackLayout, time: TraceTimeBase): void {
