@@ -8,6 +8,11 @@ import { decodePerfetto } from '../helpers/decodePerfetto.js';
 import { runVcr } from '../helpers/cli.js';
 import { generatedCapture, handCapture, useTempDir } from './fixtures.js';
 import { captureView } from '../../src/capture/view.js';
+import type { WindowPool } from '../../src/perfetto/parallel/windowPool.js';
+import { NO_STEP } from '../../src/perfetto/timeline/firstTokenFlows.js';
+import { journeyTimeline } from '../../src/perfetto/timeline/journeyStages.js';
+import { requestTimesNs } from '../../src/perfetto/timeline/requestEvents.js';
+import { buildTrackLayout } from '../../src/perfetto/tracks.js';
 
 describe('packWindowRows / unpackWindowRows', () => {
   const dir = useTempDir();
@@ -73,6 +78,38 @@ describe('windows encoded on worker threads', () => {
       expect(trace.flows.length).toBe(150);
     });
   }
+
+  it('fails every outstanding window, with the worker\'s reason, when a worker fails', async () => {
+    const capture = await handCapture(dir, { requests: [{ prompt_tokens: 2, output_tokens: 3, ttft_ms: 1, itl_ms: [1, 2], arrival_ms: 0 }] });
+    const view = captureView(capture);
+    const layout = buildTrackLayout(view, journeyTimeline(undefined), {});
+    const init = {
+      requests: view.requests,
+      layout,
+      times: requestTimesNs(view, 0),
+      shiftNs: 0,
+      producingStep: Int32Array.of(NO_STEP),
+      windows: Int32Array.of(0, 1),
+      compress: true,
+    };
+    const { WindowPool: BuiltPool } = (await import(new URL('../../dist/src/perfetto/parallel/windowPool.js', import.meta.url).href)) as {
+      WindowPool: typeof WindowPool;
+    };
+    const pool = new BuiltPool(2, init);
+    try {
+      // The job carries no rows for the window's one request: the worker cannot encode it.
+      const job = pool.encode({ window: 0, rows: packWindowRows(view.rows, []) });
+      await expect(job).rejects.toThrow(/encoding window 0 failed: .*request 0 is not in this window's rows/s);
+      await expect(pool.encode({ window: 1, rows: packWindowRows(view.rows, []) })).rejects.toThrow(/encoding window 0 failed/);
+      // A well-formed job on a fresh pool works: the failure above is the job's, not the pool's.
+      const healthy = new BuiltPool(1, init);
+      const result = await healthy.encode({ window: 0, rows: packWindowRows(view.rows, [0]) });
+      await healthy.close();
+      expect(result).toMatchObject({ window: 0, counts: { slices: 3, counterSamples: 0, flows: 0 }, events: 6 });
+    } finally {
+      await pool.close();
+    }
+  });
 
   it('vcr proto -j 1 and -j 4 write the same file', async () => {
     const one = join(dir, 'cli-1.pftrace');
