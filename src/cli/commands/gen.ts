@@ -1,46 +1,20 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { lazyAction } from '../run.js';
-import { DEFAULTS, SCENARIOS, type Scenario } from '../../gen/config.js';
+import { DEFAULTS, SCENARIOS, type GenConfig } from '../../gen/config.js';
 
-export interface GenFlags {
-  scenario: Scenario;
-  requests?: number;
+/**
+ * What commander hands the action: GenConfig's fields under their flag
+ * names — the durations without their unit suffixes (the flags say the unit
+ * in their help) — plus where and how to write.
+ */
+export type GenFlags = Omit<GenConfig, 'durationS' | 'burstIntervalS' | 'thinkTimeMs' | 'phaseDurationS'> & {
   duration?: number;
-  rate: number;
-  burstSize: number;
   burstInterval: number;
-  concurrency: number;
   thinkTime: number;
-  turns: number;
   phaseDuration: number;
-  promptMedian: number;
-  promptMax: number;
-  outputMedian: number;
-  maxTokens: number;
-  abortRate: number;
-  seed: number;
-  maxNumSeqs: number;
-  maxNumBatchedTokens: number;
-  kvBlocks: number;
-  blockSize: number;
-  specK: number;
-  specAccept: number;
-  beta0: number;
-  beta1: number;
-  beta2: number;
-  beta3: number;
-  noise: number;
-  alpha0: number;
-  alpha1: number;
-  alpha2: number;
-  stepSample: number;
-  snapshotSample: number;
-  closureInterval: number;
   gzip?: boolean;
   out: string;
-  model: string;
-  gpu: string;
-}
+};
 
 function parseNumber(value: string): number {
   const n = Number(value);
