@@ -90,6 +90,17 @@ function putPacketHead(buf: Uint8Array, p: number, deltaNs: number, sequenceId: 
   return p + 2;
 }
 
+/** An annotation's array_values: one nested DebugAnnotation { int_value } per int of source[from, to). */
+function putIntArrayValues(buf: Uint8Array, p: number, source: Int32Array, from: number, to: number): number {
+  for (let j = from; j < to; j++) {
+    buf[p++] = K.arrayValues;
+    const value = p++;
+    buf[p++] = K.intValue;
+    p = closeDelimited(buf, value, putInt64(buf, p, source[j]));
+  }
+  return p;
+}
+
 /** A debug annotation with an int value: name iid, int_value. */
 function putIntAnnotation(buf: Uint8Array, p: number, nameIid: number, value: number): number {
   buf[p++] = K.debugAnnotations;
@@ -233,14 +244,7 @@ class PacketSequence {
       at = p++;
       buf[p++] = K.annotationNameIid;
       p = putVarint(buf, p, tokenIdsIid);
-      const ids = gap.tokenIds;
-      for (let j = gap.tokenFrom; j < gap.tokenTo; j++) {
-        buf[p++] = K.arrayValues;
-        const value = p++;
-        buf[p++] = K.intValue;
-        p = closeDelimited(buf, value, putInt64(buf, p, ids[j]));
-      }
-      p = closeDelimited(buf, at, p);
+      p = closeDelimited(buf, at, putIntArrayValues(buf, p, gap.tokenIds, gap.tokenFrom, gap.tokenTo));
     }
     p = closePacket(buf, start, eventAt, p);
 
@@ -405,13 +409,7 @@ class PacketSequence {
         p = putString(buf, p, args.strings[i]);
         break;
       case ARG_INT_LIST:
-        for (let j = args.listFrom; j < args.listTo; j++) {
-          p = putVarint(buf, p, K.arrayValues);
-          const value = p++;
-          p = putVarint(buf, p, K.intValue);
-          p = putInt64(buf, p, args.listSource[j]);
-          p = closeDelimited(buf, value, p);
-        }
+        p = putIntArrayValues(buf, p, args.listSource, args.listFrom, args.listTo);
         break;
     }
     return closeDelimited(buf, at, p);
