@@ -3,7 +3,7 @@
  * packet is made of, read once from the .proto files, so the hand-written
  * hot path (protoSink.ts) and upstream Perfetto agree by construction.
  */
-import { enumValue, tagOf, type PerfettoSchema } from './protoSchema.js';
+import { enumValue, perfettoSchema, tagOf, type PerfettoSchema } from './protoSchema.js';
 
 /** Field keys of everything an event packet contains, from the schema. */
 export function eventKeys(schema: PerfettoSchema) {
@@ -62,3 +62,10 @@ export function eventKeys(schema: PerfettoSchema) {
   return keys;
 }
 export type EventKeys = ReturnType<typeof eventKeys>;
+
+let cachedKeys: EventKeys | undefined;
+
+/** The keys of the bundled schema, read once per process (the sink and the decode-gap writer share them). */
+export function perfettoEventKeys(): EventKeys {
+  return (cachedKeys ??= eventKeys(perfettoSchema()));
+}

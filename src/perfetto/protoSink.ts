@@ -37,7 +37,8 @@ import type { ByteOutput } from './byteOutput.js';
 import type { TraceTimeBase } from './clock.js';
 import { InternTable } from './interning.js';
 import { PacketCompressor } from './packetCompressor.js';
-import { eventKeys, type EventKeys } from './protoKeys.js';
+import { perfettoEventKeys, type EventKeys } from './protoKeys.js';
+import { GAP_PACKETS_BOUND, GAP_TOKEN_ID_BOUND, GapIids, putGapPackets } from './gapPackets.js';
 import { enumValue, perfettoSchema } from './protoSchema.js';
 import { DECODE_ARG, type DecodeGap } from './decodeGap.js';
 import { TraceEventSink, type CounterSamples, type EventCounts, type SliceCategory } from './sink.js';
@@ -65,7 +66,7 @@ const NO_BYTES = new Uint8Array(0);
 
 /** The schema's keys, read once: module constants keep the per-event path free of lookups. */
 const SCHEMA = perfettoSchema();
-const K: EventKeys = eventKeys(SCHEMA);
+const K: EventKeys = perfettoEventKeys();
 
 /**
  * Opens an event packet at `p`: packet key and reserved length byte (at
@@ -152,6 +153,10 @@ class PacketSequence {
   private readonly annotationIid = new Int32Array(MAX_ARGS);
   private readonly labelIid = new Int32Array(MAX_ARGS);
   private readonly defaultTrack: number;
+  /** The fields every event packet of this sequence repeats after its timestamp: sequence id and flags. */
+  private readonly head: Uint8Array;
+  /** Decode slices' iids once interned here: what putGapPackets needs. */
+  private readonly gapIids = new GapIids();
 
   constructor(
     readonly id: number,
@@ -161,6 +166,12 @@ class PacketSequence {
   ) {
     this.out = new ByteBuffer(bufferBytes);
     this.defaultTrack = start.defaultTrack;
+    const head = new Uint8Array(2 + MAX_VARINT_BYTES + 2);
+    head[0] = K.sequenceId;
+    let p = putVarint(head, 1, id);
+    head[p++] = K.sequenceFlags;
+    head[p++] = K.needsIncrementalState;
+    this.head = head.slice(0, p);
     this.writeStart(start);
   }
 
@@ -202,9 +213,53 @@ class PacketSequence {
    * A decode slice's two packets, written directly: the same bytes as
    * begin() with `gap.fillArgs` and end() with `gap.fillCounters` (a test
    * compares them), without building the args or resolving them one by one.
+   * Nearly every gap takes putGapPackets (gapPackets.ts says when); the first
+   * on a sequence, and unusual ones, take the general path.
    * Returns the number of counter samples written.
    */
   decodeGap(gap: DecodeGap, scratch: CounterSamples): number {
+    const iids = this.gapIids;
+    const withCounters = gap.numRunning >= 0 && gap.prefillTokens >= 0;
+    const fast =
+      iids.ready &&
+      gap.name === this.lastName &&
+      this.lastNameIid < 128 &&
+      this.lastCategory === 'request' &&
+      gap.track === this.defaultTrack &&
+      (withCounters ? iids.numRunning !== 0 && this.tracks.defaultCounterTracks.length === 2 : gap.numRunning < 0 && gap.prefillTokens < 0) &&
+      (gap.tokenTo === gap.tokenFrom || iids.tokenIds !== 0);
+    if (!fast) {
+      const samples = this.decodeGapInGeneral(gap, scratch);
+      this.noteGapIids();
+      return samples;
+    }
+    iids.name = this.lastNameIid;
+    const buf = this.out.reserve(GAP_PACKETS_BOUND + GAP_TOKEN_ID_BOUND * (gap.tokenTo - gap.tokenFrom));
+    this.out.pos = putGapPackets(buf, this.out.pos, gap, gap.beginNs - this.lastTs, this.head, iids, withCounters);
+    this.lastTs = gap.endNs;
+    return withCounters ? 2 : 0;
+  }
+
+  /** After a decode slice: the iids it interned, for the fast path (0 where unknown or not one byte). */
+  private noteGapIids(): void {
+    const iids = this.gapIids;
+    const known = (id: ArgName) => {
+      const iid = id < this.annotationIidOfName.length ? this.annotationIidOfName[id] : 0;
+      return iid < 128 ? iid : 0;
+    };
+    iids.category = this.lastCategoryIid < 128 ? this.lastCategoryIid : 0;
+    iids.req = known(DECODE_ARG.req);
+    iids.gapMs = known(DECODE_ARG.gap_ms);
+    iids.tokens = known(DECODE_ARG.tokens);
+    // Interned together or not at all: the fast path writes both or neither.
+    iids.numRunning = known(DECODE_ARG.num_running);
+    iids.prefillTokens = known(DECODE_ARG.prefill_tokens);
+    if (iids.prefillTokens === 0) iids.numRunning = 0;
+    iids.tokenIds = known(DECODE_ARG.token_ids);
+    iids.ready = iids.category !== 0 && iids.req !== 0 && iids.gapMs !== 0 && iids.tokens !== 0;
+  }
+
+  private decodeGapInGeneral(gap: DecodeGap, scratch: CounterSamples): number {
     // Intern in the generic order: category, name, then the args as fillArgs lists them.
     const categoryIid = this.categoryIid('request');
     const nameIid = this.nameIid(gap.name);
