@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -8,14 +8,21 @@ import { randomBytes } from 'node:crypto';
  * a hidden temp file beside it (same filesystem, so rename is atomic) and
  * `commit()` renames it; `abort()` removes it. Bad input therefore never
  * leaves a half-written output behind.
+ *
+ * A path that exists and is not a regular file (`/dev/null`, a FIFO, a
+ * terminal) is written in place: renaming a temp file over it would replace
+ * the device with a file.
  */
 export class AtomicFile {
+  /** The file being written: a temp file beside `path`, or `path` itself when it is not a regular file. */
   readonly tempPath: string;
   readonly stream: WriteStream;
+  private readonly inPlace: boolean;
   private done = false;
 
   constructor(readonly path: string) {
-    this.tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+    this.inPlace = isSpecialFile(path);
+    this.tempPath = this.inPlace ? path : join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
     this.stream = createWriteStream(this.tempPath, { highWaterMark: 1 << 20 });
   }
 
@@ -47,15 +54,20 @@ export class AtomicFile {
     if (this.done) return;
     this.done = true;
     await this.close();
-    await rename(this.tempPath, this.path);
+    if (!this.inPlace) await rename(this.tempPath, this.path);
   }
 
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
     this.stream.destroy();
-    await rm(this.tempPath, { force: true });
+    if (!this.inPlace) await rm(this.tempPath, { force: true });
   }
+}
+
+function isSpecialFile(path: string): boolean {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  return stats !== undefined && !stats.isFile() && !stats.isDirectory();
 }
 
 /** Runs `body` against an AtomicFile, committing on success and removing the temp file on any error. */
