@@ -29,7 +29,7 @@ export interface LoadOptions {
 }
 
 /** Progress is reported every this many records: often enough for a smooth rate, rarely enough to cost nothing. */
-const PROGRESS_EVERY = 512;
+export const PROGRESS_EVERY = 512;
 
 /** Where the engine trace's records go while the other streams are read. */
 export interface TraceRecordSink {

@@ -80,92 +80,143 @@ export interface ArrivalOrderedColumns {
  * the caller: kept in memory by RequestTableBuilder, spilled to disk by
  * capture/spill/.
  */
+function newFileOrderColumns() {
+  return {
+    sourceLine: new Int32Growable(),
+    arrivalMs: new Float64Growable(),
+    ttftMs: new Float64Growable(),
+    promptTokens: new Int32Growable(),
+    cachedTokens: new Int32Growable(),
+    outputTokens: new Int32Growable(),
+    concurrency: new Int32Growable(),
+    firstChunkTokens: new Int32Growable(),
+    decodeMs: new Float64Growable(),
+    e2eMs: new Float64Growable(),
+    endMs: new Float64Growable(),
+    tpotMs: new Float64Growable(),
+    meanItlMs: new Float64Growable(),
+    finishReason: new Uint8Growable(),
+    /** Offset of the request's first gap among all recorded gaps, in file order. */
+    gapOffset: new Int32Growable(),
+    gapCount: new Int32Growable(),
+    summaryGapCount: new Int32Growable(),
+  };
+}
+type FileOrderColumns = ReturnType<typeof newFileOrderColumns>;
+type ColumnName = keyof FileOrderColumns;
+
+/**
+ * The rows a builder has folded, in file order, as plain arrays: what a
+ * builder on another thread hands over (structured-clonable) to be appended
+ * after this one's rows (parallel reading, capture/spill/splitTrace.ts).
+ */
+export type RequestColumnsPart = { [K in ColumnName]: ReturnType<FileOrderColumns[K]['view']> } & {
+  mmHashes: Map<number, string[]>;
+  gapTotal: number;
+};
+
+/**
+ * Folds engine-trace records (in file order = finish order) into the
+ * fixed-width request columns; `finish()` re-orders them by arrival and packs
+ * lanes. The variable-length rows (gaps, token ids, block hashes) are left to
+ * the caller: kept in memory by RequestTableBuilder, spilled to disk by
+ * capture/spill/.
+ */
 export class RequestColumnsBuilder {
-  private readonly sourceLine = new Int32Growable();
-  private readonly arrivalMs = new Float64Growable();
-  private readonly ttftMs = new Float64Growable();
-  private readonly promptTokens = new Int32Growable();
-  private readonly cachedTokens = new Int32Growable();
-  private readonly outputTokens = new Int32Growable();
-  private readonly concurrency = new Int32Growable();
-  private readonly firstChunkTokens = new Int32Growable();
-  private readonly decodeMs = new Float64Growable();
-  private readonly e2eMs = new Float64Growable();
-  private readonly endMs = new Float64Growable();
-  private readonly tpotMs = new Float64Growable();
-  private readonly meanItlMs = new Float64Growable();
-  private readonly finishReason = new Uint8Growable();
-  private readonly gapOffset = new Int32Growable();
-  private readonly gapCount = new Int32Growable();
-  private readonly summaryGapCount = new Int32Growable();
+  private readonly columns = newFileOrderColumns();
   private readonly mmHashes = new Map<number, string[]>();
   /** Recorded gaps so far, in file order. */
   private gapTotal = 0;
 
   get count(): number {
-    return this.sourceLine.length;
+    return this.columns.sourceLine.length;
   }
 
   /** Adds the record's row (the next file row) and returns it. */
   add(record: TraceRecord): number {
     const row = this.count;
     const timing = deriveRequestTiming(record);
-    this.sourceLine.push(record.line);
-    this.arrivalMs.push(record.arrivalMs ?? NaN);
-    this.ttftMs.push(record.ttftMs);
-    this.promptTokens.push(record.promptTokens);
-    this.cachedTokens.push(record.cachedTokens);
-    this.outputTokens.push(record.outputTokens);
-    this.concurrency.push(record.concurrency);
-    this.firstChunkTokens.push(timing.firstChunkTokens);
-    this.decodeMs.push(timing.decodeMs);
-    this.e2eMs.push(timing.e2eMs);
-    this.endMs.push(timing.endMs);
-    this.tpotMs.push(timing.tpotMs);
-    this.meanItlMs.push(timing.meanItlMs);
-    this.finishReason.push(record.finishReason ? FINISH_REASONS.indexOf(record.finishReason) + 1 : 0);
-    this.summaryGapCount.push(record.itlMs === undefined && record.itlSummary ? record.itlSummary.count : -1);
+    const c = this.columns;
+    c.sourceLine.push(record.line);
+    c.arrivalMs.push(record.arrivalMs ?? NaN);
+    c.ttftMs.push(record.ttftMs);
+    c.promptTokens.push(record.promptTokens);
+    c.cachedTokens.push(record.cachedTokens);
+    c.outputTokens.push(record.outputTokens);
+    c.concurrency.push(record.concurrency);
+    c.firstChunkTokens.push(timing.firstChunkTokens);
+    c.decodeMs.push(timing.decodeMs);
+    c.e2eMs.push(timing.e2eMs);
+    c.endMs.push(timing.endMs);
+    c.tpotMs.push(timing.tpotMs);
+    c.meanItlMs.push(timing.meanItlMs);
+    c.finishReason.push(record.finishReason ? FINISH_REASONS.indexOf(record.finishReason) + 1 : 0);
+    c.summaryGapCount.push(record.itlMs === undefined && record.itlSummary ? record.itlSummary.count : -1);
     if (record.mmHashes && record.mmHashes.length > 0) this.mmHashes.set(row, record.mmHashes);
     const gaps = record.itlMs?.length ?? 0;
-    this.gapOffset.push(this.gapTotal);
-    this.gapCount.push(gaps);
+    c.gapOffset.push(this.gapTotal);
+    c.gapCount.push(gaps);
     this.gapTotal += gaps;
     return row;
   }
 
+  /** The rows added so far (views: valid until the next add). */
+  part(): RequestColumnsPart {
+    const views = Object.fromEntries(Object.entries(this.columns).map(([name, column]) => [name, column.view()]));
+    return { ...(views as { [K in ColumnName]: ReturnType<FileOrderColumns[K]['view']> }), mmHashes: this.mmHashes, gapTotal: this.gapTotal };
+  }
+
+  /**
+   * Appends another builder's rows after this one's, as if added here: their
+   * source lines were counted from 1 within their part of the file, so
+   * `linesBefore` (the lines of the file before that part) is added.
+   */
+  appendPart(part: RequestColumnsPart, linesBefore: number): void {
+    const rowsBefore = this.count;
+    const c = this.columns;
+    for (const name of Object.keys(c) as ColumnName[]) {
+      if (name === 'sourceLine' || name === 'gapOffset') continue;
+      (c[name] as Float64Growable).pushAll(part[name] as Float64Array);
+    }
+    for (let i = 0; i < part.sourceLine.length; i++) c.sourceLine.push(part.sourceLine[i] + linesBefore);
+    for (let i = 0; i < part.gapOffset.length; i++) c.gapOffset.push(part.gapOffset[i] + this.gapTotal);
+    for (const [row, hashes] of part.mmHashes) this.mmHashes.set(row + rowsBefore, hashes);
+    this.gapTotal += part.gapTotal;
+  }
+
   /** Re-orders the columns in place: call once, after the last add. */
   finish(): ArrivalOrderedColumns {
-    const order = arrivalOrder(this.arrivalMs.view());
+    const order = arrivalOrder(this.columns.arrivalMs.view());
     const idOfRow = new Int32Array(order.length);
     for (let id = 0; id < order.length; id++) idOfRow[order[id]] = id;
     const visited = new Uint8Array(order.length);
     const permute = <T extends Float64Array | Int32Array | Uint8Array>(column: T) => permuteInPlace(column, order, visited);
 
-    const arrivalMs = permute(this.arrivalMs.view());
-    const endMs = permute(this.endMs.view());
+    const arrivalMs = permute(this.columns.arrivalMs.view());
+    const endMs = permute(this.columns.endMs.view());
     const lanes = packLanes(arrivalMs, endMs);
     const mmHashes = new Map<number, string[]>();
     for (const [row, hashes] of this.mmHashes) mmHashes.set(idOfRow[row], hashes);
 
     const requests: RequestColumns = {
       count: order.length,
-      sourceLine: permute(this.sourceLine.view()),
+      sourceLine: permute(this.columns.sourceLine.view()),
       arrivalMs,
-      ttftMs: permute(this.ttftMs.view()),
-      promptTokens: permute(this.promptTokens.view()),
-      cachedTokens: permute(this.cachedTokens.view()),
-      outputTokens: permute(this.outputTokens.view()),
-      concurrency: permute(this.concurrency.view()),
-      firstChunkTokens: permute(this.firstChunkTokens.view()),
-      decodeMs: permute(this.decodeMs.view()),
-      e2eMs: permute(this.e2eMs.view()),
+      ttftMs: permute(this.columns.ttftMs.view()),
+      promptTokens: permute(this.columns.promptTokens.view()),
+      cachedTokens: permute(this.columns.cachedTokens.view()),
+      outputTokens: permute(this.columns.outputTokens.view()),
+      concurrency: permute(this.columns.concurrency.view()),
+      firstChunkTokens: permute(this.columns.firstChunkTokens.view()),
+      decodeMs: permute(this.columns.decodeMs.view()),
+      e2eMs: permute(this.columns.e2eMs.view()),
       endMs,
-      tpotMs: permute(this.tpotMs.view()),
-      meanItlMs: permute(this.meanItlMs.view()),
-      finishReason: permute(this.finishReason.view()),
-      gapOffset: permute(this.gapOffset.view()),
-      gapCount: permute(this.gapCount.view()),
-      summaryGapCount: permute(this.summaryGapCount.view()),
+      tpotMs: permute(this.columns.tpotMs.view()),
+      meanItlMs: permute(this.columns.meanItlMs.view()),
+      finishReason: permute(this.columns.finishReason.view()),
+      gapOffset: permute(this.columns.gapOffset.view()),
+      gapCount: permute(this.columns.gapCount.view()),
+      summaryGapCount: permute(this.columns.summaryGapCount.view()),
       lane: lanes.lane,
       mmHashes,
     };

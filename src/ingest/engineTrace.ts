@@ -9,7 +9,7 @@ import type { CaptureMeta, TraceRecord } from '../capture/records.js';
 import { restoreExactBlockHashes } from './blockHashes.js';
 import { fastTraceRecord } from './fastTraceRecord.js';
 import { isBlank, isJsonObject, isMetaLine, parseJsonLine, tryParseJson } from './jsonLines.js';
-import { readLineBatches, type LineBatch } from './lines.js';
+import { readLineBatches, type ByteRange, type LineBatch } from './lines.js';
 import { skipOrRethrow, type ReaderOptions } from './options.js';
 import { parseMeta } from './traceMeta.js';
 import { parseTraceRecord } from './traceRecord.js';
@@ -23,6 +23,13 @@ export interface EngineTraceReader {
   meta: CaptureMeta;
   /** Throws the first bad line's InputError unless `options.lenient` is set. */
   records: AsyncGenerator<TraceRecord>;
+  /** Lines read so far, blank ones included: once `records` is done, the line count of what was read. */
+  linesRead(): number;
+}
+
+/** Where the reader is in the line stream. */
+interface LineCount {
+  lines: number;
 }
 
 /** A position in the batch stream: line `index` of `batch`. */
@@ -31,8 +38,10 @@ interface Cursor {
   index: number;
 }
 
-export async function openEngineTrace(path: string, options: ReaderOptions = {}): Promise<EngineTraceReader> {
-  const batches = readLineBatches(path, { warn: options.warn });
+/** The whole trace, or with `range` its first part (which holds the meta line, if any). */
+export async function openEngineTrace(path: string, options: ReaderOptions & { range?: ByteRange } = {}): Promise<EngineTraceReader> {
+  const count: LineCount = { lines: 0 };
+  const batches = counted(readLineBatches(path, { warn: options.warn, range: options.range }), count);
   const head = await firstNonBlankLine(batches);
   let meta: CaptureMeta = { extra: {} };
   if (head !== undefined) {
@@ -49,7 +58,30 @@ export async function openEngineTrace(path: string, options: ReaderOptions = {})
       head.index++;
     }
   }
-  return { meta, records: traceRecords(path, batches, head, options) };
+  return { meta, records: traceRecords(path, batches, head, options), linesRead: () => count.lines };
+}
+
+/**
+ * A later part of a trace split at line boundaries: records only (a meta line
+ * is the file's first, so any here is an ordinary bad line), numbered from 1
+ * within the part; the caller adds the lines before it.
+ */
+export async function openTracePart(path: string, range: ByteRange, options: ReaderOptions = {}): Promise<EngineTraceReader> {
+  const count: LineCount = { lines: 0 };
+  const batches = counted(readLineBatches(path, { warn: options.warn, range }), count);
+  const head = await firstNonBlankLine(batches);
+  return { meta: { extra: {} }, records: traceRecords(path, batches, head, options), linesRead: () => count.lines };
+}
+
+async function* counted(batches: AsyncGenerator<LineBatch>, count: LineCount): AsyncGenerator<LineBatch> {
+  try {
+    for await (const batch of batches) {
+      count.lines = batch.firstLine - 1 + batch.lines.length;
+      yield batch;
+    }
+  } finally {
+    await batches.return(undefined);
+  }
 }
 
 async function firstNonBlankLine(batches: AsyncGenerator<LineBatch>): Promise<Cursor | undefined> {

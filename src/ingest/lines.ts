@@ -13,6 +13,18 @@ export interface LineBatch {
 
 export interface ReadLinesOptions {
   warn?: WarningSink;
+  /**
+   * Only the bytes [start, end) of a plain (not gzip) file, whose first line
+   * then counts as line 1: one part of a file split at line boundaries for
+   * parallel reading (capture/spill/splitTrace.ts).
+   */
+  range?: ByteRange;
+}
+
+export interface ByteRange {
+  start: number;
+  /** Exclusive. */
+  end: number;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -51,7 +63,10 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
   } catch (error) {
     throw new InputError(path, undefined, `cannot read file (${(error as Error).message})`);
   }
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (gzip && options.range) throw new Error(`${path}: a byte range of a gzip file cannot be read on its own`);
+  // createReadStream's end is inclusive.
+  const range = options.range ? { start: options.range.start, end: options.range.end - 1 } : {};
+  const raw = createReadStream(path, { highWaterMark: 1 << 20, ...range });
   const source: Readable = gzip ? raw.pipe(createGunzip()) : raw;
   if (gzip) raw.on('error', (error) => source.destroy(error));
 
@@ -62,7 +77,7 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
     for await (const chunk of source as AsyncIterable<Buffer>) {
       let text = pending + decoder.write(chunk);
       // Windows editors prepend a UTF-8 byte-order mark; it is not part of the first JSON line.
-      if (lineNo === 1 && pending.length === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (lineNo === 1 && pending.length === 0 && !options.range?.start && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       const parts = text.split('\n');
       pending = parts.pop() ?? '';
       if (parts.length === 0) continue;

@@ -29,6 +29,8 @@ export interface LoadFilesOptions {
   warn?: WarningSink;
   /** Told how far reading and inserting got. */
   progress?: Progress;
+  /** Threads reading a large engine trace (SpillOptions.readThreads; needs the built module); default 1. */
+  readThreads?: number;
 }
 
 /**
@@ -96,7 +98,7 @@ async function loadOne(db: VcrDatabase, sources: CaptureSources, options: LoadFi
 
   const progress = options.progress ?? NO_PROGRESS;
   // Parse before touching the tables: most bad input fails here.
-  return withSpilledCapture(sources, { lenient: options.lenient, warn: options.warn, progress }, async (capture) => {
+  return withSpilledCapture(sources, { lenient: options.lenient, warn: options.warn, progress, readThreads: options.readThreads }, async (capture) => {
     let captureId: number;
     if (matches.length > 0) {
       await deleteCaptures(db, matches);

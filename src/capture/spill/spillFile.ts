@@ -9,36 +9,53 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export class SpillFile {
-  private readonly fd: number;
-  /** The temp directory, while it still exists. */
-  private dir: string | undefined;
-  private closed = false;
+/**
+ * Appends to an open spill file by its descriptor. Descriptors belong to the
+ * process, so a worker thread given one appends to the file its creator
+ * reads (capture/spill/splitTrace.ts).
+ */
+export class SpillWriter {
   /** Bytes appended so far. */
   size = 0;
 
-  /** `parent`: where to create the temp directory (default: the OS temp dir, i.e. $TMPDIR). */
-  constructor(parent = tmpdir()) {
-    const dir = mkdtempSync(join(parent, 'vcr-spill-'));
-    try {
-      this.fd = openSync(join(dir, 'rows.bin'), 'w+');
-    } catch (error) {
-      rmSync(dir, { recursive: true, force: true });
-      throw error;
-    }
-    this.dir = dir;
-    try {
-      rmSync(dir, { recursive: true });
-      this.dir = undefined;
-    } catch {
-      // Open files cannot be unlinked here; close() removes it.
-    }
-  }
+  constructor(readonly fd: number) {}
 
   append(bytes: Uint8Array, length = bytes.length): void {
     let done = 0;
     while (done < length) done += writeSync(this.fd, bytes, done, length - done, this.size + done);
     this.size += length;
+  }
+}
+
+/** Creates rows.bin in a fresh temp directory under `parent` and unlinks both where the OS allows; `dir` is set when that was not possible. */
+function openUnlinked(parent: string): { fd: number; dir: string | undefined } {
+  const dir = mkdtempSync(join(parent, 'vcr-spill-'));
+  let fd: number;
+  try {
+    fd = openSync(join(dir, 'rows.bin'), 'w+');
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  try {
+    rmSync(dir, { recursive: true });
+    return { fd, dir: undefined };
+  } catch {
+    // Open files cannot be unlinked here; close() removes it.
+    return { fd, dir };
+  }
+}
+
+export class SpillFile extends SpillWriter {
+  /** The temp directory, while it still exists. */
+  private dir: string | undefined;
+  private closed = false;
+
+  /** `parent`: where to create the temp directory (default: the OS temp dir, i.e. $TMPDIR). */
+  constructor(parent = tmpdir()) {
+    const { fd, dir } = openUnlinked(parent);
+    super(fd);
+    this.dir = dir;
   }
 
   /** Fills `into` with the bytes at `position`. */

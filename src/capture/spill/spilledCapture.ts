@@ -9,12 +9,13 @@
  * work the same: the input is read once, the spill file is plain.
  */
 import type { CaptureView, RequestColumns, RequestRows, RequestRowSource } from '../model.js';
-import type { TraceRecord } from '../records.js';
+import type { CaptureMeta, TraceRecord } from '../records.js';
 import { captureStats, readCaptureStreams, type CaptureSources, type LoadOptions, type TraceRecordSink } from '../load.js';
-import { gapStarts, permuteInPlace, RequestColumnsBuilder } from '../requestTableBuilder.js';
-import { Float64Growable, Int32Growable } from '../../util/growable.js';
+import { gapStarts, permuteInPlace, RequestColumnsBuilder, type RequestColumnsPart } from '../requestTableBuilder.js';
+import { Float64Growable, Int32Growable, Uint8Growable } from '../../util/growable.js';
 import { BlockBuffer, blockBytes, blockViews, shapeOf, type BlockShape } from './rowBlocks.js';
-import { SpillFile } from './spillFile.js';
+import { SpillFile, type SpillWriter } from './spillFile.js';
+import { planTraceSplit, readSplitTrace } from './splitTrace.js';
 
 /** Blocks are gathered in a buffer of this size and appended with one write. */
 const STAGING_BYTES = 4 << 20;
@@ -32,9 +33,21 @@ const EMPTY_ROWS: RequestRows = {
 
 /** Where each request's block is, by arrival-order id. */
 interface BlockIndex {
+  /** Which spill file: 0 unless the trace was read in parts (splitTrace.ts), each part spilling to its own. */
+  file: Uint8Array;
   offset: Float64Array;
   blockHashes: Int32Array;
   tokenIds: Int32Array;
+}
+
+/** What a builder reading one part of a split trace hands over: its columns and where its blocks are in its own spill file. */
+export interface SpilledPart {
+  columns: RequestColumnsPart;
+  offset: Float64Array;
+  blockHashes: Int32Array;
+  tokenIds: Int32Array;
+  gaps: number;
+  gapsHaveContext: boolean;
 }
 
 /** Request columns in memory, every request's rows appended to the spill file. */
@@ -42,17 +55,19 @@ export class SpillingRequestBuilder implements TraceRecordSink {
   private readonly columns = new RequestColumnsBuilder();
   private readonly staging = new BlockBuffer(STAGING_BYTES);
   private staged = 0;
+  private readonly fileOf = new Uint8Growable();
   private readonly offset = new Float64Growable();
   private readonly blockHashes = new Int32Growable();
   private readonly tokenIds = new Int32Growable();
   gapsHaveContext = false;
   gaps = 0;
 
-  constructor(private readonly file: SpillFile) {}
+  constructor(private readonly file: SpillWriter) {}
 
   add(record: TraceRecord): void {
     this.columns.add(record);
     const shape = shapeOf(record);
+    this.fileOf.push(0);
     this.offset.push(this.file.size + this.staged);
     this.blockHashes.push(shape.blockHashes);
     this.tokenIds.push(shape.tokenIds);
@@ -77,16 +92,35 @@ export class SpillingRequestBuilder implements TraceRecordSink {
     this.staged = 0;
   }
 
-  finish(): { requests: RequestColumns; rows: SpilledRows; laneCount: number } {
+  /** Everything added so far, its blocks written out (views: valid until the next add). */
+  part(): SpilledPart {
+    this.flush();
+    const { columns, offset, blockHashes, tokenIds, gaps, gapsHaveContext } = this;
+    return { columns: columns.part(), offset: offset.view(), blockHashes: blockHashes.view(), tokenIds: tokenIds.view(), gaps, gapsHaveContext };
+  }
+
+  /** Appends the rows another builder read from a later part of the file (its blocks in spill file `file`), as if added here. */
+  appendPart(part: SpilledPart, linesBefore: number, file: number): void {
+    this.columns.appendPart(part.columns, linesBefore);
+    for (let i = 0; i < part.offset.length; i++) this.fileOf.push(file);
+    this.offset.pushAll(part.offset);
+    this.blockHashes.pushAll(part.blockHashes);
+    this.tokenIds.pushAll(part.tokenIds);
+    this.gaps += part.gaps;
+    this.gapsHaveContext ||= part.gapsHaveContext;
+  }
+
+  finish(files: readonly SpillFile[]): { requests: RequestColumns; rows: SpilledRows; laneCount: number } {
     this.flush();
     const { requests, order, laneCount } = this.columns.finish();
     const visited = new Uint8Array(order.length);
     const index: BlockIndex = {
+      file: permuteInPlace(this.fileOf.view(), order, visited),
       offset: permuteInPlace(this.offset.view(), order, visited),
       blockHashes: permuteInPlace(this.blockHashes.view(), order, visited),
       tokenIds: permuteInPlace(this.tokenIds.view(), order, visited),
     };
-    return { requests, rows: new SpilledRows(this.file, requests, index), laneCount };
+    return { requests, rows: new SpilledRows(files, requests, index), laneCount };
   }
 }
 
@@ -98,7 +132,7 @@ function hasContext(numRunning: Int32Array): boolean {
 /** Reads a request's block back: one positioned read into a buffer of its own. */
 export class SpilledRows implements RequestRowSource {
   constructor(
-    private readonly file: SpillFile,
+    private readonly files: readonly SpillFile[],
     private readonly requests: RequestColumns,
     private readonly index: BlockIndex,
   ) {}
@@ -112,7 +146,7 @@ export class SpilledRows implements RequestRowSource {
     const bytes = blockBytes(shape);
     if (bytes === 0) return EMPTY_ROWS;
     const buffer = new ArrayBuffer(bytes);
-    this.file.read(new Uint8Array(buffer), this.index.offset[request]);
+    this.files[this.index.file[request]].read(new Uint8Array(buffer), this.index.offset[request]);
     const block = blockViews(buffer, shape);
     return {
       gapCount: shape.gaps,
@@ -135,29 +169,43 @@ export interface SpilledCapture extends CaptureView {
 export interface SpillOptions extends LoadOptions {
   /** Directory for the spill file (default: the OS temp dir). */
   tempDir?: string;
+  /**
+   * Threads reading the engine trace (default 1): a large plain trace is cut
+   * into up to this many parts at line boundaries, all but the first read by
+   * worker threads (splitTrace.ts); the capture is the same either way. Needs
+   * the built module (a worker loads tracePartWorker.js).
+   */
+  readThreads?: number;
+  /** Smallest part worth a thread (splitTrace.ts MIN_PART_BYTES); the default suits every capture, tests make it small. */
+  minReadPartBytes?: number;
 }
 
 /** Reads the capture's streams once, spilling per-request rows; the caller must `close()` the result. */
 export async function spillCapture(sources: CaptureSources, options: SpillOptions = {}): Promise<SpilledCapture> {
-  const file = new SpillFile(options.tempDir);
+  const files = [new SpillFile(options.tempDir)];
+  const close = () => files.forEach((file) => file.close());
   try {
-    const builder = new SpillingRequestBuilder(file);
-    const streams = await readCaptureStreams(sources, builder, options);
-    const { requests, rows, laneCount } = builder.finish();
+    const builder = new SpillingRequestBuilder(files[0]);
+    const trace = sources.trace;
+    const split = trace && !options.lenient && (options.readThreads ?? 1) > 1 ? await planTraceSplit(trace, options.readThreads ?? 1, options.minReadPartBytes) : undefined;
+    let meta: CaptureMeta | undefined;
+    if (trace && split) meta = await readSplitTrace(trace, split, builder, files, options);
+    const streams = await readCaptureStreams(split ? { ...sources, trace: undefined } : sources, builder, options);
+    const { requests, rows, laneCount } = builder.finish(files);
     return {
       tracePath: sources.trace,
       stepStatsPath: sources.stepStats,
-      meta: streams.meta,
+      meta: meta ?? streams.meta,
       requests,
       rows,
       gapsHaveContext: builder.gapsHaveContext,
       steps: streams.steps,
       otlp: streams.otlp,
       stats: captureStats(requests, builder.gaps, laneCount, streams.idleIntervals),
-      close: () => file.close(),
+      close,
     };
   } catch (error) {
-    file.close();
+    close();
     throw error;
   }
 }

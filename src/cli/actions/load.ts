@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
 import { openDatabase } from '../../sql/database.js';
 import { loadFiles, type LoadedCapture } from '../../sql/load.js';
@@ -34,7 +35,7 @@ export async function runLoad(files: string[], flags: LoadFlags): Promise<void> 
   const db = await openDatabase(flags.db);
   const progress = terminalProgress();
   try {
-    const loaded = await loadFiles(db, files, { replace: flags.replace, kind: flags.kind, lenient: flags.lenient, progress }).finally(() =>
+    const loaded = await loadFiles(db, files, { replace: flags.replace, kind: flags.kind, lenient: flags.lenient, progress, readThreads: Math.min(availableParallelism(), 8) }).finally(() =>
       progress.stop(),
     );
     for (const capture of loaded) process.stdout.write(`${describe(capture)}\n`);

@@ -33,7 +33,7 @@ export async function runProto(args: string[], flags: ProtoFlags): Promise<void>
   const jobs = flags.jobs ?? Math.min(availableParallelism(), 8);
   const workers = jobs > 1 ? jobs : 0;
   const options = { format: flags.format, name: flags.name, trackPerRequest: flags.trackPerRequest, compress, progress, workers };
-  const summary = await withSpilledCapture(sources, { lenient: flags.lenient, progress }, (capture) =>
+  const summary = await withSpilledCapture(sources, { lenient: flags.lenient, progress, readThreads: jobs }, (capture) =>
     writePerfettoTrace(capture, output, options),
   ).finally(() => progress.stop());
   process.stderr.write(`${formatSummary(summary)}\n`);

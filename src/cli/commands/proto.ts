@@ -54,7 +54,9 @@ arrival_ms cannot be placed and are counted as dropped.
 
 The capture is read once: request columns stay in memory, each request's gaps
 go to a temporary spill file and are read back while the request is drawn, so
-traces larger than memory convert in bounded memory. The file is written
+traces larger than memory convert in bounded memory. With -j above 1, a plain
+(not gzip) trace over 32 MB is read in parts on that many threads, and proto
+windows of requests are encoded on them; the output is the same. The file is written
 atomically (nothing is left behind on bad input); -o - writes to stdout. Proto
 packets are zlib-compressed (Perfetto's compressed_packets, which the UI and
 trace_processor read; ~5x smaller); --no-compress writes plain packets for
@@ -86,7 +88,7 @@ export function registerProto(program: Command): void {
     // Both spellings declared: the value stays undefined unless one is given, so the default can follow --format.
     .option('--compress', "proto: compress the packets (the default: Perfetto's zlib compressed_packets, read by the UI and trace_processor; ~5x smaller)")
     .option('--no-compress', 'proto: write plain packets, for tools that do not read compressed_packets')
-    .option('-j, --jobs <n>', 'proto: threads encoding the requests (default: the CPU count, at most 8; 1 = this thread only)', parseJobs)
+    .option('-j, --jobs <n>', 'threads reading a large plain trace and encoding the requests (default: the CPU count, at most 8; 1 = this thread only)', parseJobs)
     .option('--open', 'serve the trace to ui.perfetto.dev on 127.0.0.1 until Ctrl-C')
     .option('--port <n>', 'port for --open (default: chosen by the OS)', parsePort)
     .addHelpText('after', DETAILS)
