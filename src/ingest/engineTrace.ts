@@ -2,14 +2,17 @@
  * Streaming reader for the engine trace (`trace.jsonl[.gz]`, formats.md §1):
  * the optional meta first line is read up front, request records stream
  * after it. Ordinary request lines are read by a hand-written scanner
- * (fastTraceRecord.ts) straight into typed arrays; any other line takes one
- * JSON.parse and the general validation, which also words the errors.
+ * (fastTraceRecord.ts) from the bytes the file was read into, straight into
+ * typed arrays, without ever becoming strings; any other line is decoded and
+ * takes one JSON.parse and the general validation, which also words the
+ * errors.
  */
 import type { CaptureMeta, TraceRecord } from '../capture/records.js';
 import { restoreExactBlockHashes } from './blockHashes.js';
-import { fastTraceRecord } from './fastTraceRecord.js';
+import { isAscii } from 'node:buffer';
+import { fastTraceRecordBytes } from './fastTraceRecord.js';
 import { isBlank, isJsonObject, isMetaLine, parseJsonLine, tryParseJson } from './jsonLines.js';
-import { readLineBatches, type ByteRange, type LineBatch } from './lines.js';
+import { lineText, readByteLineBatches, type ByteLineBatch, type ByteRange } from './lines.js';
 import { skipOrRethrow, type ReaderOptions } from './options.js';
 import { parseMeta } from './traceMeta.js';
 import { parseTraceRecord } from './traceRecord.js';
@@ -34,19 +37,19 @@ interface LineCount {
 
 /** A position in the batch stream: line `index` of `batch`. */
 interface Cursor {
-  batch: LineBatch;
+  batch: ByteLineBatch;
   index: number;
 }
 
 /** The whole trace, or with `range` its first part (which holds the meta line, if any). */
 export async function openEngineTrace(path: string, options: ReaderOptions & { range?: ByteRange } = {}): Promise<EngineTraceReader> {
   const count: LineCount = { lines: 0 };
-  const batches = counted(readLineBatches(path, { warn: options.warn, range: options.range }), count);
+  const batches = counted(readByteLineBatches(path, { warn: options.warn, range: options.range }), count);
   const head = await firstNonBlankLine(batches);
   let meta: CaptureMeta = { extra: {} };
   if (head !== undefined) {
     const line = head.batch.firstLine + head.index;
-    const text = head.batch.lines[head.index];
+    const text = lineText(head.batch, head.index);
     // A first line that is not even JSON is not meta; the record loop reports it.
     const value = tryParseJson(text);
     if (isMetaLine(value)) {
@@ -68,15 +71,15 @@ export async function openEngineTrace(path: string, options: ReaderOptions & { r
  */
 export async function openTracePart(path: string, range: ByteRange, options: ReaderOptions = {}): Promise<EngineTraceReader> {
   const count: LineCount = { lines: 0 };
-  const batches = counted(readLineBatches(path, { warn: options.warn, range }), count);
+  const batches = counted(readByteLineBatches(path, { warn: options.warn, range }), count);
   const head = await firstNonBlankLine(batches);
   return { meta: { extra: {} }, records: traceRecords(path, batches, head, options), linesRead: () => count.lines };
 }
 
-async function* counted(batches: AsyncGenerator<LineBatch>, count: LineCount): AsyncGenerator<LineBatch> {
+async function* counted(batches: AsyncGenerator<ByteLineBatch>, count: LineCount): AsyncGenerator<ByteLineBatch> {
   try {
     for await (const batch of batches) {
-      count.lines = batch.firstLine - 1 + batch.lines.length;
+      count.lines = batch.firstLine - 1 + batch.starts.length;
       yield batch;
     }
   } finally {
@@ -84,18 +87,34 @@ async function* counted(batches: AsyncGenerator<LineBatch>, count: LineCount): A
   }
 }
 
-async function firstNonBlankLine(batches: AsyncGenerator<LineBatch>): Promise<Cursor | undefined> {
+async function firstNonBlankLine(batches: AsyncGenerator<ByteLineBatch>): Promise<Cursor | undefined> {
   for (;;) {
     const next = await batches.next();
     if (next.done) return undefined;
-    const index = next.value.lines.findIndex((text) => !isBlank(text));
-    if (index >= 0) return { batch: next.value, index };
+    for (let index = 0; index < next.value.starts.length; index++) if (!isBlankLine(next.value, index)) return { batch: next.value, index };
   }
+}
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const CARRIAGE_RETURN = 0x0d;
+
+/** isBlank of the line's text, without decoding the usual line (whose first byte is not white space). */
+function isBlankLine(batch: ByteLineBatch, index: number): boolean {
+  const { bytes } = batch;
+  for (let i = batch.starts[index]; i < batch.ends[index]; i++) {
+    const c = bytes[i];
+    // ASCII white space as String.prototype.trim sees it: tab, VT, FF, CR (LF ends lines) and space.
+    if (c === SPACE || (c >= TAB && c <= CARRIAGE_RETURN)) continue;
+    // Non-ASCII white space (NBSP, a stray BOM, ...) needs the decoded text.
+    return c < 0x80 ? false : isBlank(lineText(batch, index));
+  }
+  return true;
 }
 
 async function* traceRecords(
   path: string,
-  batches: AsyncGenerator<LineBatch>,
+  batches: AsyncGenerator<ByteLineBatch>,
   start: Cursor | undefined,
   options: ReaderOptions,
 ): AsyncGenerator<TraceRecord> {
@@ -109,14 +128,12 @@ async function* traceRecords(
   }
 }
 
-function* recordsOf(path: string, batch: LineBatch, from: number, options: ReaderOptions): Generator<TraceRecord> {
-  const lines = batch.lines;
-  for (let i = from; i < lines.length; i++) {
-    const text = lines[i];
-    if (isBlank(text)) continue;
+function* recordsOf(path: string, batch: ByteLineBatch, from: number, options: ReaderOptions): Generator<TraceRecord> {
+  for (let i = from; i < batch.starts.length; i++) {
+    if (isBlankLine(batch, i)) continue;
     let record: TraceRecord;
     try {
-      record = parseTraceLine(path, batch.firstLine + i, text);
+      record = parseTraceLine(path, batch, i);
     } catch (error) {
       skipOrRethrow(error, options);
       continue;
@@ -125,9 +142,14 @@ function* recordsOf(path: string, batch: LineBatch, from: number, options: Reade
   }
 }
 
-function parseTraceLine(path: string, line: number, text: string): TraceRecord {
-  const fast = fastTraceRecord(line, text);
-  if (fast !== undefined) return fast;
+function parseTraceLine(path: string, batch: ByteLineBatch, index: number): TraceRecord {
+  const line = batch.firstLine + index;
+  const [start, end] = [batch.starts[index], batch.ends[index]];
+  if (batch.ascii || isAscii(batch.bytes.subarray(start, end))) {
+    const fast = fastTraceRecordBytes(line, batch.bytes, start, end);
+    if (fast !== undefined) return fast;
+  }
+  const text = lineText(batch, index);
   const value = parseJsonLine(path, line, text);
   // Only lines that mention the key pay for the exact-digit scan.
   if (text.includes('"block_hashes"') && isJsonObject(value)) restoreExactBlockHashes(text, value);

@@ -3,10 +3,10 @@
  * of boxed numbers for every per-gap key only for parseTraceRecord to copy
  * it into a typed array, and the block-hash digits are then scanned a second
  * time; on long captures that dominates reading. This scanner walks the line
- * once and fills the typed arrays directly. It reads the line as bytes
- * (one native encodeInto per line) rather than as a string: indexing a
- * Uint8Array is much cheaper than charCodeAt on the sliced strings the line
- * reader produces.
+ * once and fills the typed arrays directly. It reads the line as bytes:
+ * straight from the bytes the file was read into (fastTraceRecordBytes, what
+ * the engine-trace reader calls), or a string's bytes (one native
+ * encodeInto); indexing a Uint8Array is much cheaper than charCodeAt.
  *
  * It accepts only what it can read with certainty to the exact record
  * `parseTraceRecord` would return for the same line (same fields, same
@@ -114,17 +114,46 @@ let i32 = new Int32Array(scratch);
 let u32 = new Uint32Array(scratch);
 let used = 0;
 
+/** `bytes` as a Buffer, for the rare value read as a string (its bytes are ASCII, so latin1 is exact). */
+let bytesAsBuffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+
+function reserveLine(length: number): void {
+  if (bytes.length > length) return;
+  bytes = new Uint8Array(Math.max(2 * bytes.length, length + 1));
+  bytesAsBuffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+/** The current line's characters [start, end). */
+function lineSlice(start: number, end: number): string {
+  return bytesAsBuffer.toString('latin1', start, end);
+}
+
 /**
  * The record `parseTraceRecord` would return for `text` (line number
  * `line`), or undefined when the line needs the general JSON.parse path.
  */
 export function fastTraceRecord(line: number, text: string): TraceRecord | undefined {
   const end = text.length;
-  if (bytes.length <= end) bytes = new Uint8Array(Math.max(2 * bytes.length, end + 1));
-  const b = bytes;
+  reserveLine(end);
   // Any non-ASCII character takes more than one UTF-8 byte (or does not fit).
-  const encoded = utf8.encodeInto(text, b);
+  const encoded = utf8.encodeInto(text, bytes);
   if (encoded.read !== end || encoded.written !== end) return undefined;
+  return scanRecord(line, end);
+}
+
+/**
+ * The same for a line given as bytes: source[start, end), which the caller
+ * knows to be ASCII (one byte per character, as the line's string would be).
+ */
+export function fastTraceRecordBytes(line: number, source: Uint8Array, start: number, end: number): TraceRecord | undefined {
+  reserveLine(end - start);
+  bytes.set(source.subarray(start, end));
+  return scanRecord(line, end - start);
+}
+
+/** Scans the line in `bytes`[0, end). */
+function scanRecord(line: number, end: number): TraceRecord | undefined {
+  const b = bytes;
   b[end] = 0;
   used = 0;
   pos = skipSpace(b, 0);
@@ -165,7 +194,7 @@ export function fastTraceRecord(line: number, text: string): TraceRecord | undef
         if (outputTokens < 0) return undefined;
         break;
       case TTFT_MS:
-        ttftMs = readNumber(b, text);
+        ttftMs = readNumber(b);
         // NaN (unreadable) fails too; -0 passes, as `-0 < 0` is false in numberField.
         if (!(ttftMs >= 0)) return undefined;
         break;
@@ -174,11 +203,11 @@ export function fastTraceRecord(line: number, text: string): TraceRecord | undef
         if (concurrency < 1) return undefined;
         break;
       case ARRIVAL_MS:
-        arrivalMs = readNumber(b, text);
+        arrivalMs = readNumber(b);
         if (Number.isNaN(arrivalMs)) return undefined;
         break;
       case ITL_MS:
-        itlMs = readDurations(b, text);
+        itlMs = readDurations(b);
         if (itlMs === undefined) return undefined;
         break;
       case ITL_TOKENS:
@@ -190,7 +219,7 @@ export function fastTraceRecord(line: number, text: string): TraceRecord | undef
         if (itlCtx === undefined) return undefined;
         break;
       case ITL_SUMMARY:
-        itlSummary = readItlSummary(b, text);
+        itlSummary = readItlSummary(b);
         if (itlSummary === undefined) return undefined;
         break;
       case BLOCK_HASHES:
@@ -198,7 +227,7 @@ export function fastTraceRecord(line: number, text: string): TraceRecord | undef
         if (blockHashes === undefined) return undefined;
         break;
       case MM_HASHES:
-        mmHashes = readStrings(b, text);
+        mmHashes = readStrings(b);
         if (mmHashes === undefined) return undefined;
         break;
       case OUTPUT_TOKEN_IDS:
@@ -206,7 +235,7 @@ export function fastTraceRecord(line: number, text: string): TraceRecord | undef
         if (outputTokenIds === undefined) return undefined;
         break;
       case FINISH_REASON: {
-        const reason = readPlainString(b, text);
+        const reason = readPlainString(b);
         if (reason === undefined || !(FINISH_REASONS as readonly string[]).includes(reason)) return undefined;
         finishReason = reason as FinishReason;
         break;
@@ -283,7 +312,7 @@ function readItlCtx(b: Uint8Array): TraceRecord['itlCtx'] {
 }
 
 /** `{"mean_ms": number >= 0, "count": int}`, both keys once, nothing else (the count range is checked by the caller). */
-function readItlSummary(b: Uint8Array, text: string): TraceRecord['itlSummary'] {
+function readItlSummary(b: Uint8Array): TraceRecord['itlSummary'] {
   if (b[pos] !== LEFT_BRACE) return undefined;
   pos = skipSpace(b, pos + 1);
   let meanMs = -1;
@@ -291,7 +320,7 @@ function readItlSummary(b: Uint8Array, text: string): TraceRecord['itlSummary'] 
   for (;;) {
     const key = readKey(b, SUMMARY_KEYS);
     if (key === 0 && meanMs < 0) {
-      meanMs = readNumber(b, text);
+      meanMs = readNumber(b);
       if (!(meanMs >= 0)) return undefined;
     } else if (key === 1 && count < 0) {
       count = readInt(b, Number.MAX_SAFE_INTEGER);
@@ -358,7 +387,7 @@ function nextMember(b: Uint8Array): number {
  */
 
 /** An array of finite numbers >= 0 (`itl_ms`); -0 is kept, as float64ArrayField keeps it. */
-function readDurations(b: Uint8Array, text: string): Float64Array | undefined {
+function readDurations(b: Uint8Array): Float64Array | undefined {
   if (b[pos] !== LEFT_BRACKET) return undefined;
   let i = skipSpace(b, pos + 1);
   const start = used;
@@ -389,7 +418,7 @@ function readDurations(b: Uint8Array, text: string): Float64Array | undefined {
         value = dot < 0 ? mantissa : mantissa / POW10[i - dot - 1];
       } else {
         pos = first;
-        value = readNumber(b, text);
+        value = readNumber(b);
         i = pos;
       }
       if (!(value >= 0)) return undefined;
@@ -509,13 +538,13 @@ function growScratch(): void {
   u32 = new Uint32Array(bigger);
 }
 
-function readStrings(b: Uint8Array, text: string): string[] | undefined {
+function readStrings(b: Uint8Array): string[] | undefined {
   if (b[pos] !== LEFT_BRACKET) return undefined;
   pos = skipSpace(b, pos + 1);
   const out: string[] = [];
   if (b[pos] !== RIGHT_BRACKET) {
     for (;;) {
-      const value = readPlainString(b, text);
+      const value = readPlainString(b);
       if (value === undefined) return undefined;
       out.push(value);
       pos = skipSpace(b, pos);
@@ -532,14 +561,14 @@ function readStrings(b: Uint8Array, text: string): string[] | undefined {
  * A string with no escapes and no raw control characters (which JSON
  * forbids; the 0 byte after the line is one), or undefined.
  */
-function readPlainString(b: Uint8Array, text: string): string | undefined {
+function readPlainString(b: Uint8Array): string | undefined {
   if (b[pos] !== QUOTE) return undefined;
   const start = pos + 1;
   for (let i = start; ; i++) {
     const c = b[i];
     if (c === QUOTE) {
       pos = i + 1;
-      return text.slice(start, i);
+      return lineSlice(start, i);
     }
     if (c === BACKSLASH || c < 32) return undefined;
   }
@@ -571,7 +600,7 @@ function readInt(b: Uint8Array, max: number): number {
  * the text there is not a number token or the value is not finite (what
  * follows the token is checked by the caller).
  */
-function readNumber(b: Uint8Array, text: string): number {
+function readNumber(b: Uint8Array): number {
   const start = pos;
   let i = start;
   const negative = b[i] === MINUS;
@@ -594,7 +623,7 @@ function readNumber(b: Uint8Array, text: string): number {
     digits += fraction;
   }
   const c = b[i];
-  if (c === LOWER_E || c === UPPER_E || digits > MAX_FAST_DIGITS) return exactNumber(b, text, start, i);
+  if (c === LOWER_E || c === UPPER_E || digits > MAX_FAST_DIGITS) return exactNumber(b, start, i);
   pos = i;
   const magnitude = fraction === 0 ? mantissa : mantissa / POW10[fraction];
   return negative ? -magnitude : magnitude;
@@ -605,7 +634,7 @@ function readNumber(b: Uint8Array, text: string): number {
  * digits than the fast division can take. Number() reads a JSON number
  * token exactly as JSON.parse does.
  */
-function exactNumber(b: Uint8Array, text: string, start: number, i: number): number {
+function exactNumber(b: Uint8Array, start: number, i: number): number {
   const c = b[i];
   if (c === LOWER_E || c === UPPER_E) {
     i++;
@@ -615,7 +644,7 @@ function exactNumber(b: Uint8Array, text: string, start: number, i: number): num
     if (i === exponentStart) return NaN;
   }
   pos = i;
-  const value = Number(text.slice(start, i));
+  const value = Number(lineSlice(start, i));
   return Number.isFinite(value) ? value : NaN;
 }
 

@@ -1,7 +1,7 @@
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { InputError, stderrWarnings, type WarningSink } from './errors.js';
 
@@ -47,15 +47,48 @@ function isTruncatedGzip(error: unknown): boolean {
 }
 
 /**
- * Streams the lines of a plain or gzip file (gzip is detected by its magic
- * bytes, not the extension; concatenated gzip members are read as one
- * stream). A gzip stream that ends without its trailer is a clean end of
+ * A batch of consecutive lines as bytes: line i (numbered firstLine + i) is
+ * bytes[starts[i], ends[i]), without its `\n` and a `\r` before that.
+ */
+export interface ByteLineBatch {
+  firstLine: number;
+  bytes: Buffer;
+  starts: number[];
+  ends: number[];
+  /** Every byte of the batch is ASCII: a line's bytes are its characters. */
+  ascii: boolean;
+}
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+function startsWithBom(chunk: Buffer): boolean {
+  return chunk.length >= 3 && chunk[0] === UTF8_BOM[0] && chunk[1] === UTF8_BOM[1] && chunk[2] === UTF8_BOM[2];
+}
+
+/** The end of a line that ends at `newline`: before a `\r` there. */
+function lineEnd(bytes: Buffer, start: number, newline: number): number {
+  return newline > start && bytes[newline - 1] === CARRIAGE_RETURN ? newline - 1 : newline;
+}
+
+function oneLine(firstLine: number, bytes: Buffer, end: number): ByteLineBatch {
+  return { firstLine, bytes, starts: [0], ends: [end], ascii: isAscii(bytes) };
+}
+
+/**
+ * Streams the lines of a plain or gzip file as bytes (gzip is detected by
+ * its magic bytes, not the extension; concatenated gzip members are read as
+ * one stream). A gzip stream that ends without its trailer is a clean end of
  * input: every complete line is kept, the trailing partial line is dropped,
  * and one warning names the last complete line.
  * Lines are yielded in batches so a large file costs one await per chunk,
- * not per line. `\r\n` endings are accepted.
+ * not per line, and stay in the chunk they were read into (a line split
+ * across chunks is joined into a batch of its own): readers that scan bytes
+ * never build strings. `\r\n` endings are accepted; a UTF-8 byte-order mark
+ * at the start of the file is not part of the first line.
  */
-export async function* readLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
+export async function* readByteLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<ByteLineBatch> {
   const warn = options.warn ?? stderrWarnings;
   let gzip: boolean;
   try {
@@ -70,28 +103,46 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
   const source: Readable = gzip ? raw.pipe(createGunzip()) : raw;
   if (gzip) raw.on('error', (error) => source.destroy(error));
 
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
+  /** The pieces of a line whose end has not been read yet. */
+  let partial: Buffer[] = [];
   let lineNo = 1;
+  let atFileStart = !options.range?.start;
   try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      let text = pending + decoder.write(chunk);
-      // Windows editors prepend a UTF-8 byte-order mark; it is not part of the first JSON line.
-      if (lineNo === 1 && pending.length === 0 && !options.range?.start && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      const parts = text.split('\n');
-      pending = parts.pop() ?? '';
-      if (parts.length === 0) continue;
-      for (let i = 0; i < parts.length; i++) {
-        const part = parts[i];
-        if (part.length > 0 && part.charCodeAt(part.length - 1) === 13) parts[i] = part.slice(0, -1);
+    for await (let chunk of source as AsyncIterable<Buffer>) {
+      if (atFileStart) {
+        atFileStart = false;
+        // Windows editors prepend a UTF-8 byte-order mark; it is not part of the first JSON line.
+        if (startsWithBom(chunk)) chunk = chunk.subarray(3);
       }
-      yield { firstLine: lineNo, lines: parts };
-      lineNo += parts.length;
+      let from = 0;
+      if (partial.length > 0) {
+        const newline = chunk.indexOf(NEWLINE);
+        if (newline < 0) {
+          partial.push(chunk);
+          continue;
+        }
+        partial.push(chunk.subarray(0, newline));
+        const joined = Buffer.concat(partial);
+        partial = [];
+        yield oneLine(lineNo++, joined, lineEnd(joined, 0, joined.length));
+        from = newline + 1;
+      }
+      const starts: number[] = [];
+      const ends: number[] = [];
+      for (let newline = chunk.indexOf(NEWLINE, from); newline >= 0; newline = chunk.indexOf(NEWLINE, from)) {
+        starts.push(from);
+        ends.push(lineEnd(chunk, from, newline));
+        from = newline + 1;
+      }
+      if (from < chunk.length) partial.push(chunk.subarray(from));
+      if (starts.length === 0) continue;
+      yield { firstLine: lineNo, bytes: chunk, starts, ends, ascii: isAscii(chunk) };
+      lineNo += starts.length;
     }
   } catch (error) {
     if (gzip && isTruncatedGzip(error)) {
       // A writer that flushes at line ends leaves no partial line to drop.
-      const dropped = pending.length > 0 ? `, dropped the partial line ${lineNo}` : '';
+      const dropped = partial.length > 0 ? `, dropped the partial line ${lineNo}` : '';
       warn(`${path}: gzip stream ends without its trailer (capture still being written?); kept ${lineNo - 1} complete line(s)${dropped}`);
       return;
     }
@@ -100,8 +151,23 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
     // Destroying the gunzip (consumer stopped early) leaves the piped file stream open; close it here.
     raw.destroy();
   }
-  const tail = pending + decoder.end();
-  if (tail.length > 0) yield { firstLine: lineNo, lines: [tail.endsWith('\r') ? tail.slice(0, -1) : tail] };
+  if (partial.length === 0) return;
+  const tail = Buffer.concat(partial);
+  yield oneLine(lineNo, tail, lineEnd(tail, 0, tail.length));
+}
+
+/** Line i of a byte batch as a string. */
+export function lineText(batch: ByteLineBatch, i: number): string {
+  return batch.bytes.toString(batch.ascii ? 'latin1' : 'utf8', batch.starts[i], batch.ends[i]);
+}
+
+/** {@link readByteLineBatches} with each line decoded (UTF-8) to a string. */
+export async function* readLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
+  for await (const batch of readByteLineBatches(path, options)) {
+    const lines = new Array<string>(batch.starts.length);
+    for (let i = 0; i < lines.length; i++) lines[i] = lineText(batch, i);
+    yield { firstLine: batch.firstLine, lines };
+  }
 }
 
 /** One line with its 1-based number. */

@@ -502,6 +502,32 @@ describe('openEngineTrace', () => {
     ]);
   });
 
+  it('reads every line of a chunk holding non-ASCII text as JSON.parse would, and counts the lines read', async () => {
+    // The mm_hashes line makes its read chunk non-ASCII; the other lines there still take the byte scanner.
+    const lines = [meta, request(1), { ...request(2), mm_hashes: ['ünïcode ✓'] }, '\u00a0\u2003', request(3)];
+    const path = write('non-ascii.jsonl', jsonLines(lines));
+    const reader = await openEngineTrace(path);
+    const records = await collect(reader.records);
+    expect(records.map((r) => [r.line, r.promptTokens])).toEqual([
+      [2, 1],
+      [3, 2],
+      [5, 3],
+    ]);
+    expect(records[1].mmHashes).toEqual(['ünïcode ✓']);
+    expect(records).toEqual(lines.slice(1).filter((_, i) => i !== 2).map((value, i) => parseTraceRecord(path, [2, 3, 5][i], value)));
+    expect(reader.linesRead()).toBe(5);
+  });
+
+  it('reads a request line longer than a read chunk', async () => {
+    const gaps = 300_000;
+    const long = { prompt_tokens: 4, output_tokens: gaps + 1, ttft_ms: 1, itl_ms: Array.from({ length: gaps }, (_, i) => (i % 13) / 8), arrival_ms: 0 };
+    const path = write('long-line.jsonl', jsonLines([request(1), long, request(2)]));
+    expect(Buffer.byteLength(JSON.stringify(long))).toBeGreaterThan(1 << 20);
+    const { records } = await readAll(path);
+    expect(records.map((r) => r.line)).toEqual([1, 2, 3]);
+    expect(records[1]).toEqual(parseTraceRecord(path, 2, long));
+  });
+
   it('stops reading when the consumer stops early', async () => {
     const path = write('early.jsonl.gz', gzipSync(jsonLines(Array.from({ length: 5000 }, (_, i) => request(i + 1)))));
     const reader = await openEngineTrace(path);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/ingest/errors.js';
-import { readLineBatches, readNonBlankLines } from '../../src/ingest/lines.js';
+import { lineText, readByteLineBatches, readLineBatches, readNonBlankLines } from '../../src/ingest/lines.js';
 import { collect, rejectionMessage, useTempDir } from './helpers.js';
 
 const write = useTempDir();
@@ -115,5 +115,53 @@ describe('readNonBlankLines', () => {
     // Closing is asynchronous: give the streams a moment, then count descriptors again.
     for (let wait = 0; wait < 50 && openFiles() > before; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(openFiles()).toBe(before);
+  });
+});
+
+describe('readByteLineBatches', () => {
+  /** Every line of every batch as [number, bytes]. */
+  async function byteLines(path: string, range?: { start: number; end: number }): Promise<[number, Buffer][]> {
+    const out: [number, Buffer][] = [];
+    for await (const batch of readByteLineBatches(path, { range })) {
+      batch.starts.forEach((start, i) => out.push([batch.firstLine + i, Buffer.from(batch.bytes.subarray(start, batch.ends[i]))]));
+    }
+    return out;
+  }
+
+  it('keeps lines that span 1 MB read chunks whole, and numbers every line', async () => {
+    // Lines of 0.6, 2.5 (spanning three chunks) and 1 MB, between short ones; one CRLF end among them.
+    const lines = ['a', 'x'.repeat(600_000), 'b', 'y'.repeat(2_500_000), 'z'.repeat(1 << 20), 'c\r', 'd'];
+    const path = write('long-lines.txt', lines.join('\n'));
+    const got = await byteLines(path);
+    expect(got.map(([line]) => line)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(got.map(([, bytes]) => bytes.toString('latin1'))).toEqual(lines.map((line) => line.replace(/\r$/, '')));
+  });
+
+  it('marks batches with non-ASCII bytes, and decodes their lines as UTF-8', async () => {
+    const path = write('utf8.txt', 'plain\nnaïve ✓\n');
+    const batches = await collect(readByteLineBatches(path));
+    expect(batches.map((batch) => batch.ascii)).toEqual([false]);
+    expect([0, 1].map((i) => lineText(batches[0], i))).toEqual(['plain', 'naïve ✓']);
+    const ascii = await collect(readByteLineBatches(write('ascii.txt', 'a\nb\n')));
+    expect(ascii.map((batch) => batch.ascii)).toEqual([true]);
+  });
+
+  it('reads a byte range as lines numbered from 1, leaving a byte-order mark there alone', async () => {
+    const text = '\ufeffa\nbb\n\ufeffccc\ndddd\n';
+    const path = write('range.txt', text);
+    const cut = Buffer.byteLength('\ufeffa\nbb\n');
+    expect((await byteLines(path, { start: 0, end: cut })).map(([line, bytes]) => [line, bytes.toString()])).toEqual([
+      [1, 'a'],
+      [2, 'bb'],
+    ]);
+    expect((await byteLines(path, { start: cut, end: Buffer.byteLength(text) })).map(([line, bytes]) => [line, bytes.toString()])).toEqual([
+      [1, '\ufeffccc'],
+      [2, 'dddd'],
+    ]);
+  });
+
+  it('refuses a byte range of a gzip file', async () => {
+    const path = write('range.txt.gz', gzipSync('a\nb\n'));
+    await expect(collect(readByteLineBatches(path, { range: { start: 0, end: 2 } }))).rejects.toThrow('a byte range of a gzip file cannot be read on its own');
   });
 });
