@@ -34,17 +34,25 @@ export class PacketCompressor {
     private readonly sync = false,
   ) {}
 
+  /**
+   * True when `push` is done with the chunk once it returns (deflate on this
+   * thread): the caller may then reuse the chunk's memory.
+   */
+  get consumesChunkAtOnce(): boolean {
+    return this.sync;
+  }
+
   /** Starts compressing `chunk`; resolves once the chunk before it is written. */
   async push(chunk: Uint8Array): Promise<void> {
     if (this.sync) {
-      await this.output.write(this.frame(deflateSync(chunk, { level: LEVEL, chunkSize: OUTPUT_CHUNK })));
+      await this.writeFramed(deflateSync(chunk, { level: LEVEL, chunkSize: OUTPUT_CHUNK }));
       return;
     }
     const compressed = deflateAsync(chunk, { level: LEVEL, chunkSize: OUTPUT_CHUNK });
     const previous = this.inFlight;
     this.inFlight = compressed.then(async (deflated) => {
       await previous;
-      await this.output.write(this.frame(deflated));
+      await this.writeFramed(deflated);
     });
     // Rejections surface through the awaits below and in drain(); this only keeps an early one from going unobserved.
     this.inFlight.catch(() => undefined);
@@ -56,16 +64,16 @@ export class PacketCompressor {
     await this.inFlight;
   }
 
-  /** Trace.packet { compressed_packets: deflated }. */
-  private frame(deflated: Uint8Array): Uint8Array {
-    const out = new Uint8Array(4 * MAX_VARINT_BYTES + deflated.length);
-    let p = putVarint(out, 0, this.packetKey);
+  /** Trace.packet { compressed_packets: deflated }: its keys and lengths, then the deflated bytes as they are (not copied behind them). */
+  private async writeFramed(deflated: Uint8Array): Promise<void> {
+    const head = new Uint8Array(4 * MAX_VARINT_BYTES);
+    let p = putVarint(head, 0, this.packetKey);
     const body = deflated.length + varintLength(this.compressedKey) + varintLength(deflated.length);
-    p = putVarint(out, p, body);
-    p = putVarint(out, p, this.compressedKey);
-    p = putVarint(out, p, deflated.length);
-    out.set(deflated, p);
-    return out.subarray(0, p + deflated.length);
+    p = putVarint(head, p, body);
+    p = putVarint(head, p, this.compressedKey);
+    p = putVarint(head, p, deflated.length);
+    await this.output.write(head.subarray(0, p));
+    await this.output.write(deflated);
   }
 }
 

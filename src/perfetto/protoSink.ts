@@ -559,6 +559,12 @@ export class ProtoTraceSink extends TraceEventSink {
 
   /** Set with `compress`: chunks go out as compressed_packets. */
   private readonly compressor: PacketCompressor | undefined;
+  /**
+   * Where chunks are assembled when the compressor is done with each at once:
+   * one buffer reused, rather than fresh memory per chunk (whose first writes
+   * fault in every page: a fifth of the encoding time).
+   */
+  private readonly chunkScratch: ByteBuffer | undefined;
 
   private readonly lanesOnly: boolean;
 
@@ -570,6 +576,7 @@ export class ProtoTraceSink extends TraceEventSink {
     super();
     this.lanesOnly = options.lanesOnly ?? false;
     if (options.compress) this.compressor = new PacketCompressor(output, K.packet, K.compressedPackets, this.lanesOnly);
+    if (this.compressor?.consumesChunkAtOnce) this.chunkScratch = new ByteBuffer(2 * FLUSH_BYTES);
   }
 
   open(layout: TrackLayout, time: TraceTimeBase): void {
@@ -664,7 +671,7 @@ export class ProtoTraceSink extends TraceEventSink {
     if (parts.length > 0) {
       let length = 0;
       for (const part of parts) length += part.length;
-      const chunk = uninitialized(length);
+      const chunk = this.chunkScratch ? this.chunkScratch.reserve(length).subarray(0, length) : uninitialized(length);
       let at = 0;
       for (const part of parts) {
         chunk.set(part, at);
