@@ -17,6 +17,7 @@
 import { basename } from 'node:path';
 import type { Capture, CaptureView } from '../capture/model.js';
 import { captureView } from '../capture/view.js';
+import { SpilledRows } from '../capture/spill/spilledRows.js';
 import { activeRequestSweep } from '../capture/derive/activeSweep.js';
 import { withByteOutput, type ByteOutput } from './byteOutput.js';
 import { traceTimeBase } from './clock.js';
@@ -127,8 +128,11 @@ export async function writePerfettoTrace(source: Capture | CaptureView, out: str
     // A worker costs ~0.1–0.2 s to start (its modules, the schema): worth it from a few windows each.
     const workers = Math.min(options.workers ?? 0, Math.floor((windows.length - 1) / MIN_WINDOWS_PER_WORKER));
     if (sink instanceof ProtoTraceSink && workers >= 2) {
-      const init = { requests: capture.requests, layout, times: requestTimes, shiftNs: time.shiftNs, producingStep, windows, compress: options.compress ?? true };
-      await encodeInParallel(sink, new WindowPool(workers, init), workers + 2, windows, (w) => windowRows(capture, requestEvents, windows, w), (events) => {
+      // Workers read a spilled capture's rows themselves; an in-memory capture's go to them window by window.
+      const spilledRows = capture.rows instanceof SpilledRows ? capture.rows.share() : undefined;
+      const init = { requests: capture.requests, layout, times: requestTimes, shiftNs: time.shiftNs, producingStep, windows, compress: options.compress ?? true, spilledRows };
+      const rowsOf = (w: number) => (spilledRows ? undefined : windowRows(capture, requestEvents, windows, w));
+      await encodeInParallel(sink, new WindowPool(workers, init), workers + 2, windows, rowsOf, (events) => {
         requestEventsWritten += events;
         progress.update(requestEventsWritten);
       });
@@ -178,7 +182,7 @@ async function encodeInParallel(
   /** Windows submitted ahead of the one being written. */
   inFlight: number,
   windows: Int32Array,
-  rowsOf: (window: number) => ArrayBuffer,
+  rowsOf: (window: number) => ArrayBuffer | undefined,
   written: (events: number) => void,
 ): Promise<void> {
   const windowCount = windows.length - 1;

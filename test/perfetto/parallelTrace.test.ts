@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/capture/load.js';
 import { withSpilledCapture } from '../../src/capture/spill/spilledCapture.js';
 import { packWindowRows, unpackWindowRows } from '../../src/perfetto/parallel/windowRows.js';
 import { writePerfettoTrace } from '../../src/perfetto/writeTrace.js';
@@ -78,6 +79,17 @@ describe('windows encoded on worker threads', () => {
       expect(trace.flows.length).toBe(150);
     });
   }
+
+  it("sends an in-memory capture's rows with each window (a spilled one's the workers read themselves): same bytes", async () => {
+    const { write } = await built();
+    const options = { format: 'proto' as const, compress: true, windowEvents: 2_000 };
+    const memory = join(dir, 'memory-parallel.pftrace');
+    const single = join(dir, 'memory-single.pftrace');
+    const capture = await loadCapture(files);
+    await write(capture, memory, { ...options, workers: 3 });
+    await withSpilledCapture(files, {}, (spilled) => writePerfettoTrace(spilled, single, options));
+    expect(readFileSync(memory).equals(readFileSync(single))).toBe(true);
+  });
 
   it('fails every outstanding window, with the worker\'s reason, when a worker fails', async () => {
     const capture = await handCapture(dir, { requests: [{ prompt_tokens: 2, output_tokens: 3, ttft_ms: 1, itl_ms: [1, 2], arrival_ms: 0 }] });

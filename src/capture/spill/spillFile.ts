@@ -46,6 +46,16 @@ function openUnlinked(parent: string): { fd: number; dir: string | undefined } {
   }
 }
 
+/** Fills `into` with the bytes of the file `fd` at `position`. */
+export function readSpillAt(fd: number, into: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < into.length) {
+    const n = readSync(fd, into, done, into.length - done, position + done);
+    if (n === 0) throw new Error(`spill file ends at ${position + done}, expected ${into.length - done} more bytes`);
+    done += n;
+  }
+}
+
 export class SpillFile extends SpillWriter {
   /** The temp directory, while it still exists. */
   private dir: string | undefined;
@@ -58,15 +68,6 @@ export class SpillFile extends SpillWriter {
     this.dir = dir;
   }
 
-  /** Fills `into` with the bytes at `position`. */
-  read(into: Uint8Array, position: number): void {
-    let done = 0;
-    while (done < into.length) {
-      const n = readSync(this.fd, into, done, into.length - done, position + done);
-      if (n === 0) throw new Error(`spill file ends at ${position + done}, expected ${into.length - done} more bytes`);
-      done += n;
-    }
-  }
 
   close(): void {
     if (this.closed) return;

@@ -8,37 +8,18 @@
  * memory is O(requests + what is open at once), never O(gaps). Gzip inputs
  * work the same: the input is read once, the spill file is plain.
  */
-import type { CaptureView, RequestColumns, RequestRows, RequestRowSource } from '../model.js';
+import type { CaptureView, RequestColumns } from '../model.js';
 import type { CaptureMeta, TraceRecord } from '../records.js';
 import { captureStats, readCaptureStreams, type CaptureSources, type LoadOptions, type TraceRecordSink } from '../load.js';
-import { gapStarts, permuteInPlace, RequestColumnsBuilder, type RequestColumnsPart } from '../requestTableBuilder.js';
+import { permuteInPlace, RequestColumnsBuilder, type RequestColumnsPart } from '../requestTableBuilder.js';
 import { Float64Growable, Int32Growable, Uint8Growable } from '../../util/growable.js';
-import { BlockBuffer, blockBytes, blockViews, shapeOf, type BlockShape } from './rowBlocks.js';
+import { BlockBuffer, blockBytes, shapeOf } from './rowBlocks.js';
 import { SpillFile, type SpillWriter } from './spillFile.js';
+import { SpilledRows, type BlockIndex } from './spilledRows.js';
 import { planTraceSplit, readSplitTrace } from './splitTrace.js';
 
 /** Blocks are gathered in a buffer of this size and appended with one write. */
 const STAGING_BYTES = 4 << 20;
-
-const EMPTY_ROWS: RequestRows = {
-  gapCount: 0,
-  gapStartMs: new Float64Array(0),
-  gapDurMs: new Float64Array(0),
-  gapTokens: new Int32Array(0),
-  gapNumRunning: new Int32Array(0),
-  gapPrefillTokens: new Int32Array(0),
-  tokenIds: new Int32Array(0),
-  blockHashes: new BigUint64Array(0),
-};
-
-/** Where each request's block is, by arrival-order id. */
-interface BlockIndex {
-  /** Which spill file: 0 unless the trace was read in parts (splitTrace.ts), each part spilling to its own. */
-  file: Uint8Array;
-  offset: Float64Array;
-  blockHashes: Int32Array;
-  tokenIds: Int32Array;
-}
 
 /** What a builder reading one part of a split trace hands over: its columns and where its blocks are in its own spill file. */
 export interface SpilledPart {
@@ -120,45 +101,13 @@ export class SpillingRequestBuilder implements TraceRecordSink {
       blockHashes: permuteInPlace(this.blockHashes.view(), order, visited),
       tokenIds: permuteInPlace(this.tokenIds.view(), order, visited),
     };
-    return { requests, rows: new SpilledRows(files, requests, index), laneCount };
+    return { requests, rows: new SpilledRows(files.map((file) => file.fd), requests, index), laneCount };
   }
 }
 
 function hasContext(numRunning: Int32Array): boolean {
   for (let i = 0; i < numRunning.length; i++) if (numRunning[i] >= 0) return true;
   return false;
-}
-
-/** Reads a request's block back: one positioned read into a buffer of its own. */
-export class SpilledRows implements RequestRowSource {
-  constructor(
-    private readonly files: readonly SpillFile[],
-    private readonly requests: RequestColumns,
-    private readonly index: BlockIndex,
-  ) {}
-
-  rows(request: number): RequestRows {
-    const shape: BlockShape = {
-      gaps: this.requests.gapCount[request],
-      blockHashes: this.index.blockHashes[request],
-      tokenIds: this.index.tokenIds[request],
-    };
-    const bytes = blockBytes(shape);
-    if (bytes === 0) return EMPTY_ROWS;
-    const buffer = new ArrayBuffer(bytes);
-    this.files[this.index.file[request]].read(new Uint8Array(buffer), this.index.offset[request]);
-    const block = blockViews(buffer, shape);
-    return {
-      gapCount: shape.gaps,
-      gapStartMs: gapStarts(this.requests.arrivalMs[request], this.requests.ttftMs[request], block.durMs),
-      gapDurMs: block.durMs,
-      gapTokens: block.tokens,
-      gapNumRunning: block.numRunning,
-      gapPrefillTokens: block.prefillTokens,
-      tokenIds: block.tokenIds,
-      blockHashes: block.blockHashes,
-    };
-  }
 }
 
 /** A CaptureView over a spill file; `close()` releases (and removes) the file. */

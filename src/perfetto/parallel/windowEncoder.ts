@@ -10,6 +10,7 @@ import type { EventCounts } from '../sink.js';
 import type { TrackLayout } from '../tracks.js';
 import { RequestEvents, type RequestSource, type RequestTimes } from '../timeline/requestEvents.js';
 import { unpackWindowRows } from './windowRows.js';
+import { spilledRowsIn, type SharedSpilledRows } from '../../capture/spill/spilledRows.js';
 
 /** Everything every window needs, sent once to each worker (typed arrays on SharedArrayBuffers). */
 export interface WindowEncoderInit {
@@ -21,12 +22,14 @@ export interface WindowEncoderInit {
   /** Window starts (entity indices) and the entity count: timeline/windows.ts. */
   windows: Int32Array;
   compress: boolean;
+  /** A spilled capture's rows, which the worker then reads itself; otherwise each job carries its window's rows. */
+  spilledRows?: SharedSpilledRows;
 }
 
 export interface WindowJob {
   window: number;
-  /** packWindowRows of the window's requests. */
-  rows: ArrayBuffer;
+  /** packWindowRows of the window's requests; absent when the init shares spilled rows. */
+  rows?: ArrayBuffer;
 }
 
 export interface WindowResult {
@@ -45,7 +48,7 @@ export class WindowEncoder {
     const noRows = () => {
       throw new Error('request rows asked for outside a window job');
     };
-    this.source = { requests: init.requests, rows: { rows: noRows } };
+    this.source = { requests: init.requests, rows: init.spilledRows ? spilledRowsIn(init.spilledRows) : { rows: noRows } };
     this.events = new RequestEvents(this.source, init.layout, init.times, init.shiftNs, init.producingStep);
   }
 
@@ -58,7 +61,7 @@ export class WindowEncoder {
         return undefined;
       },
     };
-    this.source.rows = unpackWindowRows(job.rows);
+    if (job.rows) this.source.rows = unpackWindowRows(job.rows);
     const sink = new ProtoTraceSink(output, { compress: this.init.compress, lanesOnly: true });
     sink.open(this.init.layout, { shiftNs: this.init.shiftNs });
     await sink.startWindow(job.window);

@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { WindowEncoderInit, WindowJob, WindowResult } from './windowEncoder.js';
+import type { SharedSpilledRows } from '../../capture/spill/spilledRows.js';
 
 interface Pending {
   resolve: (result: WindowResult) => void;
@@ -44,6 +45,16 @@ function sharedInit(init: WindowEncoderInit): WindowEncoderInit {
     layout: { ...init.layout, requestTrack: shared(init.layout.requestTrack), laneOfTrack: shared(init.layout.laneOfTrack) },
     times: { arrivalNs: shared(init.times.arrivalNs), firstTokenNs: shared(init.times.firstTokenNs), endNs: shared(init.times.endNs) },
     producingStep: shared(init.producingStep),
+    spilledRows: init.spilledRows && sharedSpilledRows(init.spilledRows),
+  };
+}
+
+function sharedSpilledRows(rows: SharedSpilledRows): SharedSpilledRows {
+  const { index, requests } = rows;
+  return {
+    fds: rows.fds,
+    index: { file: shared(index.file), offset: shared(index.offset), blockHashes: shared(index.blockHashes), tokenIds: shared(index.tokenIds) },
+    requests: { gapCount: shared(requests.gapCount), arrivalMs: shared(requests.arrivalMs), ttftMs: shared(requests.ttftMs) },
   };
 }
 
@@ -74,7 +85,7 @@ export class WindowPool {
     for (let i = 1; i < this.workers.length; i++) if (this.outstanding[i] < this.outstanding[best]) best = i;
     this.outstanding[best]++;
     const result = new Promise<WindowResult>((resolve, reject) => this.pending.set(job.window, { resolve, reject }));
-    this.workers[best].postMessage({ type: 'job', job }, [job.rows]);
+    this.workers[best].postMessage({ type: 'job', job }, job.rows ? [job.rows] : []);
     return result;
   }
 
