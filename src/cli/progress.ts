@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import type cliProgress from 'cli-progress';
 import { NO_PROGRESS, type Progress } from '../util/progress.js';
+import { thousands } from '../util/thousands.js';
 
 /** cli-progress, loaded only when a bar can be shown (on a terminal): piped and scripted runs never pay for it. */
 function loadCliProgress(): typeof cliProgress {
@@ -24,7 +25,7 @@ export interface TerminalProgressOptions {
 
 function rateText(units: number, seconds: number): string {
   const rate = seconds > 0 ? units / seconds : 0;
-  return Math.round(rate).toLocaleString('en-US');
+  return thousands(rate);
 }
 
 class TerminalProgress implements Progress {
@@ -66,7 +67,7 @@ class TerminalProgress implements Progress {
   }
 
   private payload(done: number, now: number): Record<string, string> {
-    return { label: this.label, unit: this.unit, rate: rateText(done, (now - this.phaseStarted) / 1000), count: done.toLocaleString('en-US') };
+    return { label: this.label, unit: this.unit, rate: rateText(done, (now - this.phaseStarted) / 1000), count: thousands(done) };
   }
 
   private createBar(): cliProgress.SingleBar {

@@ -37,6 +37,7 @@ import type { WindowResult } from './parallel/windowEncoder.js';
 import { WindowPool } from './parallel/windowPool.js';
 import { packWindowRows } from './parallel/windowRows.js';
 import { NO_PROGRESS, type Progress } from '../util/progress.js';
+import { thousands } from '../util/thousands.js';
 
 export type PerfettoFormat = 'proto' | 'json';
 
@@ -208,7 +209,7 @@ async function encodeInParallel(
 
 /** The summary line printed on stderr. */
 export function formatSummary(summary: PerfettoSummary): string {
-  const n = (value: number) => value.toLocaleString('en-US');
+  const n = thousands;
   const target = summary.output === '-' ? 'stdout' : summary.output;
   const parts = [
     `${n(summary.requestsPlaced)} requests placed`,
