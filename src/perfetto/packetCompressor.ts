@@ -35,22 +35,21 @@ export class PacketCompressor {
   ) {}
 
   /**
-   * True when `push` is done with the chunk once it returns (deflate on this
-   * thread): the caller may then reuse the chunk's memory.
+   * Starts compressing `chunk`; resolves once the chunk before it is written.
+   * `consumed` is called as soon as the chunk's bytes are no longer read (its
+   * memory may then be reused), before any write.
    */
-  get consumesChunkAtOnce(): boolean {
-    return this.sync;
-  }
-
-  /** Starts compressing `chunk`; resolves once the chunk before it is written. */
-  async push(chunk: Uint8Array): Promise<void> {
+  async push(chunk: Uint8Array, consumed: () => void = () => undefined): Promise<void> {
     if (this.sync) {
-      await this.writeFramed(deflateSync(chunk, { level: LEVEL, chunkSize: OUTPUT_CHUNK }));
+      const deflated = deflateSync(chunk, { level: LEVEL, chunkSize: OUTPUT_CHUNK });
+      consumed();
+      await this.writeFramed(deflated);
       return;
     }
     const compressed = deflateAsync(chunk, { level: LEVEL, chunkSize: OUTPUT_CHUNK });
     const previous = this.inFlight;
     this.inFlight = compressed.then(async (deflated) => {
+      consumed();
       await previous;
       await this.writeFramed(deflated);
     });

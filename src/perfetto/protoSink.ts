@@ -560,11 +560,12 @@ export class ProtoTraceSink extends TraceEventSink {
   /** Set with `compress`: chunks go out as compressed_packets. */
   private readonly compressor: PacketCompressor | undefined;
   /**
-   * Where chunks are assembled when the compressor is done with each at once:
-   * one buffer reused, rather than fresh memory per chunk (whose first writes
-   * fault in every page: a fifth of the encoding time).
+   * Chunk buffers the compressor is done with, for the next chunks: memory
+   * reused rather than fresh per chunk, whose first writes fault in every
+   * page (a fifth of the encoding time). Plain chunks go to the output
+   * stream, which keeps them until written, so they are never reused.
    */
-  private readonly chunkScratch: ByteBuffer | undefined;
+  private readonly freeChunks: Uint8Array[] = [];
 
   private readonly lanesOnly: boolean;
 
@@ -576,7 +577,6 @@ export class ProtoTraceSink extends TraceEventSink {
     super();
     this.lanesOnly = options.lanesOnly ?? false;
     if (options.compress) this.compressor = new PacketCompressor(output, K.packet, K.compressedPackets, this.lanesOnly);
-    if (this.compressor?.consumesChunkAtOnce) this.chunkScratch = new ByteBuffer(2 * FLUSH_BYTES);
   }
 
   open(layout: TrackLayout, time: TraceTimeBase): void {
@@ -671,7 +671,8 @@ export class ProtoTraceSink extends TraceEventSink {
     if (parts.length > 0) {
       let length = 0;
       for (const part of parts) length += part.length;
-      const chunk = this.chunkScratch ? this.chunkScratch.reserve(length).subarray(0, length) : uninitialized(length);
+      const memory = this.chunkMemory(length);
+      const chunk = memory.subarray(0, length);
       let at = 0;
       for (const part of parts) {
         chunk.set(part, at);
@@ -680,12 +681,21 @@ export class ProtoTraceSink extends TraceEventSink {
       for (const lane of this.lanes) lane?.out.clear();
       this.main?.out.clear();
       this.buffered = 0;
-      await this.writeChunk(chunk);
+      await this.writeChunk(chunk, memory);
     }
   }
 
-  private async writeChunk(chunk: Uint8Array): Promise<void> {
-    if (this.compressor) await this.compressor.push(chunk);
+  /** Memory for a chunk of `length` bytes: a free chunk buffer when compressing and one is big enough. */
+  private chunkMemory(length: number): Uint8Array {
+    if (!this.compressor) return uninitialized(length);
+    const free = this.freeChunks.findIndex((memory) => memory.length >= length);
+    if (free >= 0) return this.freeChunks.splice(free, 1)[0];
+    return uninitialized(Math.max(length, this.flushBytes + (this.flushBytes >> 1)));
+  }
+
+  /** `memory`: the buffer under a compressed chunk, free again once the compressor has read it. */
+  private async writeChunk(chunk: Uint8Array, memory?: Uint8Array): Promise<void> {
+    if (this.compressor) await this.compressor.push(chunk, () => memory && this.freeChunks.push(memory));
     else await this.output.write(chunk);
   }
 
