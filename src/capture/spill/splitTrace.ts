@@ -28,10 +28,13 @@ import type { SpilledPart, SpillingRequestBuilder } from './spilledCapture.js';
 import { SpillFile } from './spillFile.js';
 
 /**
- * Below this a part is not worth a worker: starting one (its modules) costs
- * ~0.1 s, about what this thread takes to read 8 MB of trace.
+ * Below this a part is not worth a worker. Measured on the 2-core bench
+ * machine (docs/benchmarks.md): a 40 MB trace read in two parts took 0.45 s
+ * against 0.29-0.33 s on one thread (a worker takes ~0.09 s to start, and
+ * the two threads slow each other down: file reads, spill writes, GC); a
+ * 211 MB trace broke even; a 1 GB trace took 3.3 s against 5.3-7.2 s.
  */
-export const MIN_PART_BYTES = 16 << 20;
+export const MIN_PART_BYTES = 64 << 20;
 /** Bytes read at a time while looking for a line end. */
 const PROBE_BYTES = 64 << 10;
 const NEWLINE = 0x0a;

@@ -55,16 +55,16 @@ arrival_ms cannot be placed and are counted as dropped.
 The capture is read once: request columns stay in memory, each request's gaps
 go to a temporary spill file and are read back while the request is drawn, so
 traces larger than memory convert in bounded memory. With -j above 1, a plain
-(not gzip) trace over 32 MB is read in parts on that many threads, and proto
-windows of requests are encoded on them; the output is the same. The file is written
-atomically (nothing is left behind on bad input); -o - writes to stdout. Proto
-packets are zlib-compressed (Perfetto's compressed_packets, which the UI and
-trace_processor read; ~5x smaller); --no-compress writes plain packets for
-tools that do not read compressed_packets. A summary line goes to stderr
-(after a progress bar, on a terminal, when the conversion takes more than a
-second). --open serves the file on 127.0.0.1 at a random path for
-https://ui.perfetto.dev, prints the link, tries to open a browser and serves
-until Ctrl-C.
+(not gzip) trace over 128 MB is read in parts on that many threads, and
+windows of requests are encoded on them; the output is the same. The file is
+written atomically (nothing is left behind on bad input); -o - writes to
+stdout. Proto packets are zlib-compressed (Perfetto's compressed_packets,
+which the UI and trace_processor read; ~5x smaller); --no-compress writes
+plain packets for tools that do not read compressed_packets. A summary line
+goes to stderr (after a progress bar, on a terminal, when the conversion
+takes more than a second). --open serves the file on 127.0.0.1 at a random
+path for https://ui.perfetto.dev, prints the link, tries to open a browser
+and serves until Ctrl-C.
 
 ${CAPTURE_ARGUMENT_HELP.trim()}
 
