@@ -73,6 +73,18 @@ describe('vcr load', () => {
     expect(run.stderr).toMatch(new RegExp(`^vcr: ${bad}:2: `));
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect((await vcr('load', fixture.trace, '--kind', 'bogus')).exitCode).toBe(2);
+    const jobs = await vcr('load', fixture.trace, '-j', '0');
+    expect(jobs.exitCode).toBe(2);
+    expect(jobs.stderr).toContain('expected a thread count (1-64)');
+  });
+
+  it('loads the same rows with -j 1 as by default', async () => {
+    const counts = (stderr: string) => stderr.split('\n').filter((line) => /requests|gaps|steps/.test(line));
+    const one = await vcr('load', fixture.trace, fixture.stepStats, '--db', join(tempDir(), 'one.duckdb'), '-j', '1');
+    const many = await vcr('load', fixture.trace, fixture.stepStats, '--db', join(tempDir(), 'many.duckdb'));
+    expect([one.exitCode, many.exitCode]).toEqual([0, 0]);
+    expect(counts(one.stdout)).toHaveLength(1);
+    expect(counts(one.stdout)).toEqual(counts(many.stdout));
   });
 });
 

@@ -1,9 +1,9 @@
-import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
 import { openDatabase } from '../../sql/database.js';
 import { loadFiles, type LoadedCapture } from '../../sql/load.js';
 import { TABLE_NAMES, type TableName } from '../../sql/schema.js';
 import type { LoadFlags } from '../commands/load.js';
+import { jobsOrDefault } from '../jobs.js';
 import { terminalProgress } from '../progress.js';
 
 /** What one row of each table is, for the summary line. */
@@ -35,7 +35,7 @@ export async function runLoad(files: string[], flags: LoadFlags): Promise<void> 
   const db = await openDatabase(flags.db);
   const progress = terminalProgress();
   try {
-    const loaded = await loadFiles(db, files, { replace: flags.replace, kind: flags.kind, lenient: flags.lenient, progress, readThreads: Math.min(availableParallelism(), 8) }).finally(() =>
+    const loaded = await loadFiles(db, files, { replace: flags.replace, kind: flags.kind, lenient: flags.lenient, progress, readThreads: jobsOrDefault(flags.jobs) }).finally(() =>
       progress.stop(),
     );
     for (const capture of loaded) process.stdout.write(`${describe(capture)}\n`);

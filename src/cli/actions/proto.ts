@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { CaptureSources } from '../../capture/load.js';
 import { withSpilledCapture } from '../../capture/spill/spilledCapture.js';
@@ -7,6 +6,7 @@ import { STDOUT } from '../../perfetto/byteOutput.js';
 import { formatSummary, writePerfettoTrace } from '../../perfetto/writeTrace.js';
 import { defaultOutputPath, type ProtoFlags } from '../commands/proto.js';
 import { UsageError } from '../errors.js';
+import { jobsOrDefault } from '../jobs.js';
 import { terminalProgress } from '../progress.js';
 import { captureSourcesFromArgs } from './captureSources.js';
 
@@ -30,7 +30,7 @@ export async function runProto(args: string[], flags: ProtoFlags): Promise<void>
   // Compressed packets unless --no-compress: the Perfetto UI and trace_processor read them, and they are ~5x smaller.
   const compress = flags.format === 'proto' && flags.compress !== false;
   // Worker threads only pay off with a second core; one job means this thread alone.
-  const jobs = flags.jobs ?? Math.min(availableParallelism(), 8);
+  const jobs = jobsOrDefault(flags.jobs);
   const workers = jobs > 1 ? jobs : 0;
   const options = { format: flags.format, name: flags.name, trackPerRequest: flags.trackPerRequest, compress, progress, workers };
   const summary = await withSpilledCapture(sources, { lenient: flags.lenient, progress, readThreads: jobs }, (capture) =>

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { parseJobs } from '../jobs.js';
 import { lazyAction } from '../run.js';
 import { DEFAULT_DATABASE } from '../../sql/constants.js';
 import type { InputKind } from '../../ingest/detect.js';
@@ -17,6 +18,7 @@ export interface LoadFlags {
   replace?: boolean;
   kind?: InputKind;
   lenient?: boolean;
+  jobs?: number;
 }
 
 export function registerLoad(program: Command): void {
@@ -28,6 +30,7 @@ export function registerLoad(program: Command): void {
     .option('--replace', 'reload captures already in the database (same content, or loaded from the same trace path) instead of skipping them')
     .addOption(new Option('--kind <kind>', 'treat every file as this kind instead of detecting it').choices(INPUT_KINDS))
     .option('--lenient', 'skip bad input lines (counted on stderr) instead of failing')
+    .option('-j, --jobs <n>', 'threads reading an engine trace over 128 MB (plain, not gzip) in parts (default: the CPU count, at most 8; 1 = this thread only)', parseJobs)
     .addHelpText('after', `${CAPTURE_GROUPING_HELP}\n\nThe whole load is one transaction: on any error the database is left unchanged.`)
     .action(lazyAction(async () => (await import('../actions/load.js')).runLoad));
 }

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CAPTURE_ARGUMENT_HELP, withCaptureInputs, type CaptureInputFlags } from '../captureInputs.js';
+import { parseJobs } from '../jobs.js';
 import { lazyAction } from '../run.js';
 import type { PerfettoFormat } from '../../perfetto/writeTrace.js';
 
@@ -14,12 +15,6 @@ export interface ProtoFlags extends CaptureInputFlags {
   open?: boolean;
   port?: number;
   jobs?: number;
-}
-
-function parseJobs(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected a thread count (1-64)');
-  return n;
 }
 
 function parsePort(value: string): number {
