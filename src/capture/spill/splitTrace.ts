@@ -94,26 +94,31 @@ async function lineStartAtOrAfter(handle: Awaited<ReturnType<typeof open>>, from
   return size;
 }
 
+/** How a part's read ended. */
+type PartResult = Exclude<PartMessage, { type: 'progress' }>;
+
 /** One later part, being read by its worker. */
 interface PartReader {
-  result: Promise<PartMessage & { type: 'done' | 'error' }>;
-  records: number;
+  result: Promise<PartResult>;
+  /** Records read so far, as last reported. */
+  records(): number;
   worker: Worker;
 }
 
 function startPart(job: PartJob, onProgress: () => void): PartReader {
   const worker = new Worker(new URL('./tracePartWorker.js', import.meta.url), { workerData: job });
-  const reader: PartReader = { result: Promise.resolve({ type: 'error', reason: 'not started', bug: true }), records: 0, worker };
-  reader.result = new Promise((resolve) => {
+  let records = 0;
+  // The first of these settles the part; later ones (the exit after a posted result) are no-ops.
+  const result = new Promise<PartResult>((resolve) => {
     worker.on('message', (message: PartMessage) => {
       if (message.type !== 'progress') return resolve(message);
-      reader.records = message.records;
+      records = message.records;
       onProgress();
     });
     worker.on('error', (error) => resolve({ type: 'error', reason: String(error.stack ?? error), bug: true }));
     worker.on('exit', (code) => resolve({ type: 'error', reason: `worker exited with code ${code} before it was done`, bug: true }));
   });
-  return reader;
+  return { result, worker, records: () => records };
 }
 
 /**
@@ -131,7 +136,7 @@ export async function readSplitTrace(
   const progress = options.progress ?? NO_PROGRESS;
   let own = 0;
   const parts: PartReader[] = [];
-  const update = () => progress.update(parts.reduce((sum, part) => sum + part.records, own));
+  const update = () => progress.update(parts.reduce((sum, part) => sum + part.records(), own));
   try {
     for (const range of ranges.slice(1)) {
       const file = new SpillFile(options.tempDir);
