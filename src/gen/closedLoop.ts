@@ -6,14 +6,14 @@
  * client count.
  */
 import type { GenConfig } from './config.js';
-import { TimeHeap } from './heap.js';
+import { MinHeap } from '../util/minHeap.js';
 import type { OutputPlan, RequestShaper } from './requestShape.js';
 import type { Rng } from './rng.js';
 import type { IssueLimit, RequestSpec, Workload } from './workload.js';
 
 abstract class ClientPool implements Workload {
   /** Client ids by the time they send their next request. */
-  private readonly due = new TimeHeap<number>();
+  private readonly due = new MinHeap<number>();
   private issued = 0;
 
   constructor(
@@ -33,7 +33,7 @@ abstract class ClientPool implements Workload {
   protected abstract received(client: number, outputIds: readonly number[]): void;
 
   peekArrivalUs(): number | undefined {
-    const us = this.due.peekTime();
+    const us = this.due.peekKey();
     if (us === undefined || (this.limit.untilUs !== undefined && us >= this.limit.untilUs)) return undefined;
     return us;
   }

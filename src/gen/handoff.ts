@@ -6,13 +6,13 @@
  */
 import type { GenConfig } from './config.js';
 import { apiInUs } from './costModel.js';
-import { TimeHeap } from './heap.js';
+import { MinHeap } from '../util/minHeap.js';
 import { SimRequest } from './simRequest.js';
 import type { Workload } from './workload.js';
 
 export class ApiHandoff {
   /** Arrived at the API, not yet at the engine, by engine arrival time. */
-  private readonly inTransit = new TimeHeap<SimRequest>();
+  private readonly inTransit = new MinHeap<SimRequest>();
   issued = 0;
 
   constructor(
@@ -23,7 +23,7 @@ export class ApiHandoff {
   /** When the next request reaches the engine, or undefined when no more will. */
   nextQueuedUs(): number | undefined {
     while (true) {
-      const head = this.inTransit.peekTime();
+      const head = this.inTransit.peekKey();
       const nextArrival = this.workload.peekArrivalUs();
       // A request arriving later than `head` reaches the engine later than `head` too.
       if (nextArrival === undefined || (head !== undefined && nextArrival > head)) return head;
@@ -34,7 +34,7 @@ export class ApiHandoff {
   /** Hands every request that reaches the engine at or before `us` to `enqueue`, in engine arrival order. */
   drainUntil(us: number, enqueue: (request: SimRequest) => void): void {
     while ((this.workload.peekArrivalUs() ?? Infinity) <= us) this.admitOne();
-    while ((this.inTransit.peekTime() ?? Infinity) <= us) enqueue(this.inTransit.pop());
+    while ((this.inTransit.peekKey() ?? Infinity) <= us) enqueue(this.inTransit.pop());
   }
 
   private admitOne(): void {

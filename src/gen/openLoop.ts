@@ -4,7 +4,7 @@
  * not yet departed) when it arrived, itself included.
  */
 import type { GenConfig } from './config.js';
-import { TimeHeap } from './heap.js';
+import { MinHeap } from '../util/minHeap.js';
 import type { LengthProfile, RequestShaper } from './requestShape.js';
 import type { Rng } from './rng.js';
 import type { IssueLimit, RequestSpec, Workload } from './workload.js';
@@ -83,7 +83,7 @@ export class OpenLoopWorkload implements Workload {
   private next: Arrival | undefined;
   private issued = 0;
   private departed = 0;
-  private readonly departures = new TimeHeap<null>();
+  private readonly departures = new MinHeap<null>();
 
   constructor(
     private readonly arrivals: ArrivalProcess,
@@ -104,7 +104,7 @@ export class OpenLoopWorkload implements Workload {
     const { profile } = this.next!;
     this.next = undefined;
     // Departures at or before this instant have left: a tie counts as gone.
-    while ((this.departures.peekTime() ?? Infinity) <= apiArrivalUs) {
+    while ((this.departures.peekKey() ?? Infinity) <= apiArrivalUs) {
       this.departures.pop();
       this.departed++;
     }

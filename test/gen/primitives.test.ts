@@ -7,7 +7,6 @@ import { ByteText, ascii } from '../../src/gen/byteText.js';
 import { LineSink } from '../../src/gen/lineSink.js';
 import { emptyChain, extendChain, hashToBigInt } from '../../src/gen/blockHash.js';
 import { Deque } from '../../src/gen/deque.js';
-import { TimeHeap } from '../../src/gen/heap.js';
 import { KvCache, type BlockHolder } from '../../src/gen/kvCache.js';
 import { Rng } from '../../src/gen/rng.js';
 import { integerText, msText } from '../../src/gen/timeText.js';
@@ -141,14 +140,6 @@ describe('KvCache', () => {
 });
 
 describe('containers', () => {
-  it('TimeHeap pops by time, FIFO among equal times', () => {
-    const heap = new TimeHeap<string>();
-    for (const [t, v] of [[5, 'a'], [1, 'b'], [5, 'c'], [0, 'd'], [1, 'e']] as const) heap.push(t, v);
-    expect(heap.peekTime()).toBe(0);
-    expect(Array.from({ length: 5 }, () => heap.pop())).toEqual(['d', 'b', 'e', 'a', 'c']);
-    expect(heap.peekTime()).toBeUndefined();
-  });
-
   it('Deque pushes at the tail and returns preempted requests to the head', () => {
     const q = new Deque<number>();
     for (let i = 0; i < 40; i++) q.push(i);

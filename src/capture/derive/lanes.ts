@@ -17,13 +17,13 @@ export interface LaneAssignment {
 export function packLanes(arrivalMs: Float64Array, endMs: Float64Array): LaneAssignment {
   const n = arrivalMs.length;
   const lane = new Int32Array(n).fill(-1);
-  const busy = new MinHeap(); // key: end time, value: lane
-  const free = new MinHeap(); // key and value: lane number
+  const busy = new MinHeap<number>(); // key: end time, value: lane
+  const free = new MinHeap<number>(); // key and value: lane number
   let laneCount = 0;
   for (let i = 0; i < n; i++) {
     const arrival = arrivalMs[i];
     if (Number.isNaN(arrival)) continue;
-    while (busy.size > 0 && busy.peekKey() <= arrival) {
+    while ((busy.peekKey() ?? Infinity) <= arrival) {
       const freed = busy.pop();
       free.push(freed, freed);
     }
