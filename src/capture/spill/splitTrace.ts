@@ -24,7 +24,7 @@ import { isGzip, type ByteRange } from '../../ingest/lines.js';
 import { NO_PROGRESS } from '../../util/progress.js';
 import { PROGRESS_EVERY, type LoadOptions } from '../load.js';
 import type { CaptureMeta } from '../records.js';
-import type { SpilledPart, SpillingRequestBuilder } from './spilledCapture.js';
+import type { SpilledPart, SpillingRequestBuilder } from './spillingBuilder.js';
 import { SpillFile } from './spillFile.js';
 
 /**

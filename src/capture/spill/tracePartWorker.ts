@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openTracePart } from '../../ingest/engineTrace.js';
 import { InputError } from '../../ingest/errors.js';
-import { SpillingRequestBuilder, type SpilledPart } from './spilledCapture.js';
+import { SpillingRequestBuilder, type SpilledPart } from './spillingBuilder.js';
 import { SpillWriter } from './spillFile.js';
 import type { PartJob, PartMessage } from './splitTrace.js';
 
