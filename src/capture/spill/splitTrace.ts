@@ -30,7 +30,7 @@ import { SpillFile } from './spillFile.js';
 /**
  * Below this a part is not worth a worker. Measured on the 2-core bench
  * machine (docs/benchmarks.md): a 40 MB trace read in two parts took 0.45 s
- * against 0.29-0.33 s on one thread (a worker takes ~0.09 s to start, and
+ * against 0.29-0.33 s on one thread (a worker takes 0.06-0.09 s to start, and
  * the two threads slow each other down: file reads, spill writes, GC); a
  * 211 MB trace broke even; a 1 GB trace took 3.3 s against 5.3-7.2 s.
  */
