@@ -73,13 +73,7 @@ export interface ArrivalOrderedColumns {
   laneCount: number;
 }
 
-/**
- * Folds engine-trace records (in file order = finish order) into the
- * fixed-width request columns; `finish()` re-orders them by arrival and packs
- * lanes. The variable-length rows (gaps, token ids, block hashes) are left to
- * the caller: kept in memory by RequestTableBuilder, spilled to disk by
- * capture/spill/.
- */
+/** The fixed-width request columns as RequestColumnsBuilder grows them, one row per record in file order. */
 function newFileOrderColumns() {
   return {
     sourceLine: new Int32Growable(),
@@ -104,13 +98,15 @@ function newFileOrderColumns() {
 }
 type FileOrderColumns = ReturnType<typeof newFileOrderColumns>;
 type ColumnName = keyof FileOrderColumns;
+/** The filled prefix of every column. */
+type FileOrderViews = { [K in ColumnName]: ReturnType<FileOrderColumns[K]['view']> };
 
 /**
  * The rows a builder has folded, in file order, as plain arrays: what a
  * builder on another thread hands over (structured-clonable) to be appended
  * after this one's rows (parallel reading, capture/spill/splitTrace.ts).
  */
-export type RequestColumnsPart = { [K in ColumnName]: ReturnType<FileOrderColumns[K]['view']> } & {
+export type RequestColumnsPart = FileOrderViews & {
   mmHashes: Map<number, string[]>;
   gapTotal: number;
 };
@@ -160,10 +156,14 @@ export class RequestColumnsBuilder {
     return row;
   }
 
+  /** Every column's filled prefix (views: valid until the next add). */
+  private views(): FileOrderViews {
+    return Object.fromEntries(Object.entries(this.columns).map(([name, column]) => [name, column.view()])) as FileOrderViews;
+  }
+
   /** The rows added so far (views: valid until the next add). */
   part(): RequestColumnsPart {
-    const views = Object.fromEntries(Object.entries(this.columns).map(([name, column]) => [name, column.view()]));
-    return { ...(views as { [K in ColumnName]: ReturnType<FileOrderColumns[K]['view']> }), mmHashes: this.mmHashes, gapTotal: this.gapTotal };
+    return { ...this.views(), mmHashes: this.mmHashes, gapTotal: this.gapTotal };
   }
 
   /**
@@ -186,40 +186,17 @@ export class RequestColumnsBuilder {
 
   /** Re-orders the columns in place: call once, after the last add. */
   finish(): ArrivalOrderedColumns {
-    const order = arrivalOrder(this.columns.arrivalMs.view());
+    const columns = this.views();
+    const order = arrivalOrder(columns.arrivalMs);
     const idOfRow = new Int32Array(order.length);
     for (let id = 0; id < order.length; id++) idOfRow[order[id]] = id;
     const visited = new Uint8Array(order.length);
-    const permute = <T extends Float64Array | Int32Array | Uint8Array>(column: T) => permuteInPlace(column, order, visited);
+    for (const column of Object.values(columns)) permuteInPlace(column, order, visited);
 
-    const arrivalMs = permute(this.columns.arrivalMs.view());
-    const endMs = permute(this.columns.endMs.view());
-    const lanes = packLanes(arrivalMs, endMs);
+    const lanes = packLanes(columns.arrivalMs, columns.endMs);
     const mmHashes = new Map<number, string[]>();
     for (const [row, hashes] of this.mmHashes) mmHashes.set(idOfRow[row], hashes);
-
-    const requests: RequestColumns = {
-      count: order.length,
-      sourceLine: permute(this.columns.sourceLine.view()),
-      arrivalMs,
-      ttftMs: permute(this.columns.ttftMs.view()),
-      promptTokens: permute(this.columns.promptTokens.view()),
-      cachedTokens: permute(this.columns.cachedTokens.view()),
-      outputTokens: permute(this.columns.outputTokens.view()),
-      concurrency: permute(this.columns.concurrency.view()),
-      firstChunkTokens: permute(this.columns.firstChunkTokens.view()),
-      decodeMs: permute(this.columns.decodeMs.view()),
-      e2eMs: permute(this.columns.e2eMs.view()),
-      endMs,
-      tpotMs: permute(this.columns.tpotMs.view()),
-      meanItlMs: permute(this.columns.meanItlMs.view()),
-      finishReason: permute(this.columns.finishReason.view()),
-      gapOffset: permute(this.columns.gapOffset.view()),
-      gapCount: permute(this.columns.gapCount.view()),
-      summaryGapCount: permute(this.columns.summaryGapCount.view()),
-      lane: lanes.lane,
-      mmHashes,
-    };
+    const requests: RequestColumns = { count: order.length, ...columns, lane: lanes.lane, mmHashes };
     return { requests, order, idOfRow, laneCount: lanes.laneCount };
   }
 }
