@@ -5,8 +5,8 @@
  * time; on long captures that dominates reading. This scanner walks the line
  * once and fills the typed arrays directly. It reads the line as bytes:
  * straight from the bytes the file was read into (fastTraceRecordBytes, what
- * the engine-trace reader calls), or a string's bytes (one native
- * encodeInto); indexing a Uint8Array is much cheaper than charCodeAt.
+ * the engine-trace reader calls), or a string's UTF-8 bytes
+ * (fastTraceRecord); indexing a Uint8Array is much cheaper than charCodeAt.
  *
  * It accepts only what it can read with certainty to the exact record
  * `parseTraceRecord` would return for the same line (same fields, same
@@ -17,6 +17,7 @@
  * reader takes the JSON.parse path, which yields the record or words the
  * error.
  */
+import { isAscii } from 'node:buffer';
 import { FINISH_REASONS, type FinishReason, type TraceRecord } from '../capture/records.js';
 
 const QUOTE = 34; // "
@@ -54,8 +55,6 @@ const HI_WORD = 1 - LO_WORD;
 /** Hash literals are split into a head of up to 15 digits (exact double) and a tail of at most 5. */
 const HASH_HEAD_DIGITS = 15;
 const HASH_TAIL_DIGITS = 5;
-
-const utf8 = new TextEncoder();
 
 /** Top-level keys, as bytes; the index is the key's bit in the duplicate mask. */
 const KEYS = keyBytes([
@@ -130,15 +129,13 @@ function lineSlice(start: number, end: number): string {
 
 /**
  * The record `parseTraceRecord` would return for `text` (line number
- * `line`), or undefined when the line needs the general JSON.parse path.
+ * `line`), or undefined when the line needs the general JSON.parse path:
+ * the string form of fastTraceRecordBytes, with the reader's ASCII rule.
  */
 export function fastTraceRecord(line: number, text: string): TraceRecord | undefined {
-  const end = text.length;
-  reserveLine(end);
-  // Any non-ASCII character takes more than one UTF-8 byte (or does not fit).
-  const encoded = utf8.encodeInto(text, bytes);
-  if (encoded.read !== end || encoded.written !== end) return undefined;
-  return scanRecord(line, end);
+  const encoded = Buffer.from(text, 'utf8');
+  // Only an ASCII line's bytes are its characters (a lone surrogate encodes as non-ASCII too).
+  return isAscii(encoded) ? fastTraceRecordBytes(line, encoded, 0, encoded.length) : undefined;
 }
 
 /**
@@ -336,6 +333,7 @@ function readItlSummary(b: Uint8Array): TraceRecord['itlSummary'] {
 }
 
 function keyBytes(keys: string[]): Uint8Array[] {
+  const utf8 = new TextEncoder();
   return keys.map((key) => utf8.encode(key));
 }
 
