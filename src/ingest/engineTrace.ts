@@ -7,9 +7,9 @@
  * takes one JSON.parse and the general validation, which also words the
  * errors.
  */
+import { isAscii } from 'node:buffer';
 import type { CaptureMeta, TraceRecord } from '../capture/records.js';
 import { restoreExactBlockHashes } from './blockHashes.js';
-import { isAscii } from 'node:buffer';
 import { fastTraceRecordBytes } from './fastTraceRecord.js';
 import { isBlank, isJsonObject, isMetaLine, parseJsonLine, tryParseJson } from './jsonLines.js';
 import { lineText, readByteLineBatches, type ByteLineBatch, type ByteRange } from './lines.js';
@@ -43,9 +43,7 @@ interface Cursor {
 
 /** The whole trace, or with `range` its first part (which holds the meta line, if any). */
 export async function openEngineTrace(path: string, options: ReaderOptions & { range?: ByteRange } = {}): Promise<EngineTraceReader> {
-  const count: LineCount = { lines: 0 };
-  const batches = counted(readByteLineBatches(path, { warn: options.warn, range: options.range }), count);
-  const head = await firstNonBlankLine(batches);
+  const { batches, count, head } = await openLines(path, options.range, options);
   let meta: CaptureMeta = { extra: {} };
   if (head !== undefined) {
     const line = head.batch.firstLine + head.index;
@@ -70,10 +68,15 @@ export async function openEngineTrace(path: string, options: ReaderOptions & { r
  * within the part; the caller adds the lines before it.
  */
 export async function openTracePart(path: string, range: ByteRange, options: ReaderOptions = {}): Promise<EngineTraceReader> {
+  const { batches, count, head } = await openLines(path, range, options);
+  return { meta: { extra: {} }, records: traceRecords(path, batches, head, options), linesRead: () => count.lines };
+}
+
+/** The file's (or range's) byte lines, counted as they are read, positioned at the first non-blank one. */
+async function openLines(path: string, range: ByteRange | undefined, options: ReaderOptions) {
   const count: LineCount = { lines: 0 };
   const batches = counted(readByteLineBatches(path, { warn: options.warn, range }), count);
-  const head = await firstNonBlankLine(batches);
-  return { meta: { extra: {} }, records: traceRecords(path, batches, head, options), linesRead: () => count.lines };
+  return { batches, count, head: await firstNonBlankLine(batches) };
 }
 
 async function* counted(batches: AsyncGenerator<ByteLineBatch>, count: LineCount): AsyncGenerator<ByteLineBatch> {
@@ -144,7 +147,8 @@ function* recordsOf(path: string, batch: ByteLineBatch, from: number, options: R
 
 function parseTraceLine(path: string, batch: ByteLineBatch, index: number): TraceRecord {
   const line = batch.firstLine + index;
-  const [start, end] = [batch.starts[index], batch.ends[index]];
+  const start = batch.starts[index];
+  const end = batch.ends[index];
   if (batch.ascii || isAscii(batch.bytes.subarray(start, end))) {
     const fast = fastTraceRecordBytes(line, batch.bytes, start, end);
     if (fast !== undefined) return fast;
