@@ -68,7 +68,6 @@ export class SpillFile extends SpillWriter {
     this.dir = dir;
   }
 
-
   close(): void {
     if (this.closed) return;
     this.closed = true;
