@@ -64,6 +64,22 @@ function putIntAnnotation(buf: Uint8Array, p: number, iid: number, value: number
 }
 
 /**
+ * An int-list annotation's array_values: one nested DebugAnnotation
+ * { int_value } per int of source[from, to). Each nested message is at most
+ * 11 bytes, so its length is one byte, stored directly.
+ */
+export function putIntArrayValues(buf: Uint8Array, p: number, source: Int32Array, from: number, to: number): number {
+  for (let j = from; j < to; j++) {
+    buf[p] = ARRAY_VALUES;
+    buf[p + 2] = INT_VALUE;
+    const end = putInt64(buf, p + 3, source[j]);
+    buf[p + 1] = end - p - 2;
+    p = end;
+  }
+  return p;
+}
+
+/**
  * Writes the slice begin at `deltaNs` after the sequence's last timestamp
  * and its end `gap.endNs - gap.beginNs` later, at `p`; `head` is the
  * sequence's constant packet fields (sequence id and flags). Returns the end.
@@ -101,16 +117,7 @@ export function putGapPackets(buf: Uint8Array, p: number, gap: DecodeGap, deltaN
     const annotation = p + 1;
     buf[p + 2] = ANNOTATION_NAME_IID;
     buf[p + 3] = iids.tokenIds;
-    p += 4;
-    const ids = gap.tokenIds;
-    for (let j = gap.tokenFrom; j < gap.tokenTo; j++) {
-      buf[p] = ARRAY_VALUES;
-      buf[p + 2] = INT_VALUE;
-      const end = putInt64(buf, p + 3, ids[j]);
-      buf[p + 1] = end - p - 2;
-      p = end;
-    }
-    p = closeDelimited(buf, annotation, p);
+    p = closeDelimited(buf, annotation, putIntArrayValues(buf, p + 4, gap.tokenIds, gap.tokenFrom, gap.tokenTo));
   }
   p = closeDelimited(buf, start + 1, closeDelimited(buf, event, p));
 

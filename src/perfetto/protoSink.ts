@@ -38,7 +38,7 @@ import type { TraceTimeBase } from './clock.js';
 import { InternTable } from './interning.js';
 import { PacketCompressor } from './packetCompressor.js';
 import { perfettoEventKeys, type EventKeys } from './protoKeys.js';
-import { GAP_PACKETS_BOUND, GAP_TOKEN_ID_BOUND, GapIids, putGapPackets } from './gapPackets.js';
+import { GAP_PACKETS_BOUND, GAP_TOKEN_ID_BOUND, GapIids, putGapPackets, putIntArrayValues } from './gapPackets.js';
 import { enumValue, perfettoSchema } from './protoSchema.js';
 import { DECODE_ARG, type DecodeGap } from './decodeGap.js';
 import { TraceEventSink, type CounterSamples, type EventCounts, type SliceCategory } from './sink.js';
@@ -89,17 +89,6 @@ function putPacketHead(buf: Uint8Array, p: number, deltaNs: number, sequenceId: 
   }
   buf[p] = K.trackEvent;
   return p + 2;
-}
-
-/** An annotation's array_values: one nested DebugAnnotation { int_value } per int of source[from, to). */
-function putIntArrayValues(buf: Uint8Array, p: number, source: Int32Array, from: number, to: number): number {
-  for (let j = from; j < to; j++) {
-    buf[p++] = K.arrayValues;
-    const value = p++;
-    buf[p++] = K.intValue;
-    p = closeDelimited(buf, value, putInt64(buf, p, source[j]));
-  }
-  return p;
 }
 
 /** A debug annotation with an int value: name iid, int_value. */
