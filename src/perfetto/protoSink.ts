@@ -70,19 +70,17 @@ const K: EventKeys = perfettoEventKeys();
 
 /**
  * Opens an event packet at `p`: packet key and reserved length byte (at
- * p + 1: the key is one byte), delta timestamp, sequence id and flags, any
- * interned data, track_event key and reserved length byte. Returns the end;
- * the track_event's length byte is the byte before it.
+ * p + 1: the key is one byte), delta timestamp, the sequence's `head`
+ * (sequence id and flags, PacketSequence builds it once), any interned data,
+ * track_event key and reserved length byte. Returns the end; the
+ * track_event's length byte is the byte before it.
  */
-function putPacketHead(buf: Uint8Array, p: number, deltaNs: number, sequenceId: number, interned: Uint8Array): number {
+function putPacketHead(buf: Uint8Array, p: number, deltaNs: number, head: Uint8Array, interned: Uint8Array): number {
   buf[p] = K.packet;
   p += 2;
   buf[p++] = K.timestamp;
   p = putVarint(buf, p, deltaNs);
-  buf[p++] = K.sequenceId;
-  p = putVarint(buf, p, sequenceId);
-  buf[p++] = K.sequenceFlags;
-  buf[p++] = K.needsIncrementalState;
+  for (let i = 0; i < head.length; i++) buf[p++] = head[i];
   if (interned.length > 0) {
     buf.set(interned, p);
     p += interned.length;
@@ -142,7 +140,7 @@ class PacketSequence {
   private readonly annotationIid = new Int32Array(MAX_ARGS);
   private readonly labelIid = new Int32Array(MAX_ARGS);
   private readonly defaultTrack: number;
-  /** The fields every event packet of this sequence repeats after its timestamp: sequence id and flags. */
+  /** The fields every event packet of this sequence repeats after its timestamp: sequence id and flags (putPacketHead, putGapPackets). */
   private readonly head: Uint8Array;
   /** Decode slices' iids once interned here: what putGapPackets needs. */
   private readonly gapIids = new GapIids();
@@ -264,7 +262,7 @@ class PacketSequence {
     const buf = this.out.reserve(bound);
 
     let start = this.out.pos;
-    let p = putPacketHead(buf, start, gap.beginNs - this.lastTs, this.id, interned);
+    let p = putPacketHead(buf, start, gap.beginNs - this.lastTs, this.head, interned);
     let eventAt = p - 1;
     buf[p++] = K.type;
     buf[p++] = K.sliceBegin;
@@ -293,7 +291,7 @@ class PacketSequence {
     p = closePacket(buf, start, eventAt, p);
 
     start = p;
-    p = putPacketHead(buf, start, gap.endNs - gap.beginNs, this.id, NO_BYTES);
+    p = putPacketHead(buf, start, gap.endNs - gap.beginNs, this.head, NO_BYTES);
     eventAt = p - 1;
     this.lastTs = gap.endNs;
     buf[p++] = K.type;
@@ -411,7 +409,7 @@ class PacketSequence {
     const interned = this.internedData();
     const buf = this.out.reserve(HEAD_BOUND + interned.length + FIELDS_BOUND + (internName ? 0 : stringBound(name)) + argsBound);
     const start = this.out.pos;
-    let p = putPacketHead(buf, start, tsNs - this.lastTs, this.id, interned);
+    let p = putPacketHead(buf, start, tsNs - this.lastTs, this.head, interned);
     const eventAt = p - 1;
     this.lastTs = tsNs;
     p = putVarint(buf, p, K.type);
@@ -464,7 +462,7 @@ class PacketSequence {
     const samples = counters ? counters.length : 0;
     const buf = this.out.reserve(HEAD_BOUND + interned.length + FIELDS_BOUND + ANNOTATION_BOUND * (samples + 1 + flowsIn.length));
     const start = this.out.pos;
-    let p = putPacketHead(buf, start, tsNs - this.lastTs, this.id, interned);
+    let p = putPacketHead(buf, start, tsNs - this.lastTs, this.head, interned);
     const eventAt = p - 1;
     this.lastTs = tsNs;
     p = putVarint(buf, p, K.type);
@@ -514,7 +512,7 @@ class PacketSequence {
     const interned = this.internedData();
     const buf = this.out.reserve(HEAD_BOUND + interned.length + FIELDS_BOUND);
     const start = this.out.pos;
-    let p = putPacketHead(buf, start, tsNs - this.lastTs, this.id, interned);
+    let p = putPacketHead(buf, start, tsNs - this.lastTs, this.head, interned);
     const eventAt = p - 1;
     this.lastTs = tsNs;
     p = putVarint(buf, p, K.type);
