@@ -10,8 +10,8 @@ import { SpillingRequestBuilder, type SpilledPart } from './spillingBuilder.js';
 import { SpillWriter } from './spillFile.js';
 import type { PartJob, PartMessage } from './splitTrace.js';
 
-/** Progress is posted every this many records. */
-const PROGRESS_EVERY = 8192;
+/** Progress is posted every this many records: less often than load.ts reports its own (PROGRESS_EVERY), as each post is a message to another thread. */
+const POST_PROGRESS_EVERY = 8192;
 
 if (!parentPort) throw new Error('tracePartWorker.ts runs as a worker thread');
 const port = parentPort;
@@ -41,7 +41,7 @@ async function readPart(): Promise<PartMessage> {
     let records = 0;
     for await (const record of reader.records) {
       builder.add(record);
-      if (++records % PROGRESS_EVERY === 0) port.postMessage({ type: 'progress', records } satisfies PartMessage);
+      if (++records % POST_PROGRESS_EVERY === 0) port.postMessage({ type: 'progress', records } satisfies PartMessage);
     }
     return { type: 'done', part: builder.part(), lines: reader.linesRead() };
   } catch (error) {
