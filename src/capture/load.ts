@@ -5,6 +5,7 @@ import type { OtlpCapture } from './otlpRecords.js';
 import { RequestTableBuilder } from './requestTableBuilder.js';
 import { SidecarStepBuilder, emptyStepTable, stepsFromOtlp } from './derive/steps.js';
 import { activeRequestSweep } from './derive/activeSweep.js';
+import { upstreamRequestRecord } from './derive/upstreamRequests.js';
 import { openEngineTrace } from '../ingest/engineTrace.js';
 import { readStepStats } from '../ingest/stepStats.js';
 import { readOtlp } from '../ingest/otlp/reader.js';
@@ -44,13 +45,41 @@ export interface CaptureStreams {
   otlp?: OtlpCapture;
 }
 
+/** Skipped upstream spans named in the warning; the rest are counted. */
+const SKIPPED_SPANS_SHOWN = 5;
+
+/**
+ * A capture without an engine trace whose OTLP export holds upstream vLLM's
+ * `llm_request` spans: those spans become its requests (derive/upstreamRequests.ts).
+ * Spans that cannot make a valid record are left out and named in one warning.
+ */
+function foldUpstreamRequests(otlp: OtlpCapture, records: TraceRecordSink, warn: WarningSink): void {
+  const skipped: string[] = [];
+  for (const span of otlp.upstream) {
+    const folded = upstreamRequestRecord(span);
+    if ('record' in folded) records.add(folded.record);
+    else skipped.push(`${otlp.path}:${span.line}: ${folded.skipped}`);
+  }
+  if (skipped.length === 0) return;
+  const more = skipped.length > SKIPPED_SPANS_SHOWN ? '\n  ...' : '';
+  warn(`${skipped.length} upstream llm_request span(s) left out of the request table:\n  ${skipped.slice(0, SKIPPED_SPANS_SHOWN).join('\n  ')}${more}`);
+}
+
 /**
  * Reads every given stream of one capture, handing the engine trace's
  * records to `records` one at a time (so the caller decides what to keep in
- * memory). This is the I/O edge: the derivations it calls are pure and
- * tested on their own.
+ * memory). Without an engine trace, upstream vLLM's `llm_request` spans in
+ * the OTLP export are the records instead. `traceReadApart`: the caller has
+ * read `sources.trace` itself (in parts, splitTrace.ts) and this skips it.
+ * This is the I/O edge: the derivations it calls are pure and tested on
+ * their own.
  */
-export async function readCaptureStreams(sources: CaptureSources, records: TraceRecordSink, options: LoadOptions = {}): Promise<CaptureStreams> {
+export async function readCaptureStreams(
+  sources: CaptureSources,
+  records: TraceRecordSink,
+  options: LoadOptions = {},
+  traceReadApart = false,
+): Promise<CaptureStreams> {
   const warn = options.warn ?? stderrWarnings;
   const lenientLogs: LenientLog[] = [];
   const lenient = () => {
@@ -62,7 +91,7 @@ export async function readCaptureStreams(sources: CaptureSources, records: Trace
 
   const progress = options.progress ?? NO_PROGRESS;
   let meta: CaptureMeta = { extra: {} };
-  if (sources.trace) {
+  if (sources.trace && !traceReadApart) {
     const reader = await openEngineTrace(sources.trace, { lenient: lenient(), warn });
     meta = reader.meta;
     progress.phase(`reading ${basename(sources.trace)}`, 'records');
@@ -77,6 +106,10 @@ export async function readCaptureStreams(sources: CaptureSources, records: Trace
   if (sources.otlp) {
     progress.phase(`reading ${basename(sources.otlp)}`, 'records');
     otlp = await readOtlp(sources.otlp, { lenient: lenient(), warn });
+    if (!sources.trace) {
+      foldUpstreamRequests(otlp, records, warn);
+      meta.model ??= otlp.resource.model;
+    }
   }
 
   let steps = emptyStepTable();

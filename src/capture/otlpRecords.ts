@@ -101,6 +101,8 @@ export interface RequestSnapshot {
 /** Upstream vLLM's plain `llm_request` span (no events): latencies in ms. */
 export interface UpstreamRequestSpan {
   requestId: string;
+  /** 1-based line of the export file that held the span (filled in by the assembler). */
+  line: number;
   arrivalNs: bigint;
   arrivalMs: number;
   ttftMs?: number;

@@ -98,12 +98,15 @@ const captures: TableSpec = {
 
 const requests: TableSpec = {
   name: 'requests',
-  doc: 'One row per request of the engine trace, in arrival order. Times are ms on the capture clock (the trace\'s `arrival_ms` zero, shared with the step-stats sidecar).',
+  doc:
+    'One row per request of the engine trace, in arrival order. Times are ms on the capture clock (the trace\'s `arrival_ms` zero, shared with the step-stats sidecar). ' +
+    'A capture without an engine trace takes its requests from upstream vLLM\'s `llm_request` spans in its OTLP export (docs/formats.md §3): arrival = span start, ' +
+    'decode = e2e − TTFT spread evenly over output − 1 gaps (an itl_summary; no gap rows), times on the OTLP clock.',
   key: ['capture_id', 'request_id'],
   columns: [
     captureId,
     { name: 'request_id', type: 'INTEGER', doc: 'Index in arrival order (stable sort; requests without arrival follow in file order): the request\'s identity everywhere in vcr.' },
-    { name: 'source_line', type: 'INTEGER', doc: '1-based line of the request in the trace file.' },
+    { name: 'source_line', type: 'INTEGER', doc: '1-based line of the request in the trace file (of its span in the OTLP export, for upstream vLLM spans).' },
     { name: 'arrival_ms', type: 'DOUBLE', unit: 'ms', doc: 'Arrival on the capture clock; NULL when the trace did not record it.' },
     { name: 'ttft_ms', type: 'DOUBLE', unit: 'ms', doc: 'Arrival → first token.' },
     { name: 'decode_ms', type: 'DOUBLE', unit: 'ms', doc: 'sum(itl_ms), or itl_summary mean × count.' },

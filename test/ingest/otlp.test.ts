@@ -592,7 +592,7 @@ describe('readOtlp: upstream vLLM spans and compression', () => {
       ],
     });
 
-  it('reads the plain llm_request span: start = arrival, latencies seconds → ms, sorted by arrival', async () => {
+  it('reads the plain llm_request span: start = arrival, latencies seconds → ms, its line, sorted by arrival', async () => {
     const capture = await read('upstream.jsonl', [
       scopeLine(
         SCOPE.upstream,
@@ -608,9 +608,10 @@ describe('readOtlp: upstream vLLM spans and compression', () => {
       scopeLine(SCOPE.upstream, upstreamSpan('1000000000000001', ms(4), 'cmpl-1', [['e2e', 0.5]])),
     ]);
     expect(capture.upstream).toStrictEqual([
-      { requestId: 'cmpl-1', arrivalNs: ms(4), arrivalMs: 0, e2eMs: 500, promptTokens: 40, completionTokens: 9 },
+      { requestId: 'cmpl-1', line: 2, arrivalNs: ms(4), arrivalMs: 0, e2eMs: 500, promptTokens: 40, completionTokens: 9 },
       {
         requestId: 'cmpl-2',
+        line: 1,
         arrivalNs: ms(20),
         arrivalMs: 16,
         ttftMs: 125,

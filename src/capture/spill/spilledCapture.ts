@@ -44,7 +44,7 @@ export async function spillCapture(sources: CaptureSources, options: SpillOption
     const split = trace && !options.lenient && (options.readThreads ?? 1) > 1 ? await planTraceSplit(trace, options.readThreads ?? 1, options.minReadPartBytes) : undefined;
     let meta: CaptureMeta | undefined;
     if (trace && split) meta = await readSplitTrace(trace, split, builder, files, options);
-    const streams = await readCaptureStreams(split ? { ...sources, trace: undefined } : sources, builder, options);
+    const streams = await readCaptureStreams(sources, builder, options, split !== undefined);
     const { requests, rows, laneCount } = builder.finish(files);
     return {
       tracePath: sources.trace,

@@ -38,6 +38,10 @@ export function registerLatencyReport(report: Command): void {
         .argument('<capture...>', 'capture directory and/or capture files (see below)'),
     ).addOption(bucketsOption()),
   )
-    .addHelpText('after', CAPTURE_ARGUMENT_HELP)
+    .addHelpText('after', `${CAPTURE_ARGUMENT_HELP}
+
+The requests come from the engine trace or, in a capture without one, from
+upstream vLLM's llm_request spans in the OTLP export (TTFT, E2E, TPOT and the
+per-request mean ITL; no per-token gaps).`)
     .action(lazyAction(async () => (await import('../actions/reportLatency.js')).runLatencyReport));
 }

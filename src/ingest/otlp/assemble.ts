@@ -91,6 +91,7 @@ export class OtlpCaptureBuilder {
         break;
       case 'upstream':
         this.model ??= span.model;
+        span.request.line = line;
         this.upstream.push(span.request);
         break;
     }

@@ -218,7 +218,7 @@ function decodeUpstream(header: SpanHeader, attributes: unknown, where: string):
   const decoded = decodeAttributes(attributes, UPSTREAM_SPAN_ATTRIBUTES, where);
   requireAttributes(decoded, UPSTREAM_SPAN_ATTRIBUTES, ['requestId'], where);
   // The span starts at the request's arrival (vLLM sets start_time = arrival_time).
-  const request: UpstreamRequestSpan = { requestId: decoded.requestId, arrivalNs: header.startNs, arrivalMs: 0 };
+  const request: UpstreamRequestSpan = { requestId: decoded.requestId, line: 0, arrivalNs: header.startNs, arrivalMs: 0 };
   const latencies = [
     ['ttftMs', decoded.ttftS],
     ['e2eMs', decoded.e2eS],
