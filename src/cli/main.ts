@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, reportError } from './run.js';
+import { registerConvert } from './commands/convert.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExport } from './commands/export.js';
 import { registerFit } from './commands/fit.js';
@@ -27,6 +28,7 @@ function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerGen(program);
+  registerConvert(program);
   registerInfo(program);
   registerProto(program);
   registerLoad(program);

@@ -71,7 +71,7 @@ describe('start-up: what a command loads', () => {
   });
 
   it("every command's --help loads commander and nothing else", async () => {
-    const commands = ['demo', 'gen', 'info', 'proto', 'load', 'sql', 'export', 'fit', 'report', 'report latency', 'report calibrate', 'report fidelity', 'report lifecycle'];
+    const commands = ['demo', 'gen', 'convert', 'info', 'proto', 'load', 'sql', 'export', 'fit', 'report', 'report latency', 'report calibrate', 'report fidelity', 'report lifecycle'];
     for (const command of commands) {
       const { result, packages } = await packagesLoaded([...command.split(' '), '--help']);
       expect(result.code, command).toBe(0);
