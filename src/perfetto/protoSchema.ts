@@ -3,10 +3,9 @@
  * number the writer puts on the wire comes from these files (via `tagOf`), so
  * the encoder, the tests' decoder and upstream Perfetto agree by construction.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import protobuf from 'protobufjs';
+import { packageRoot } from '../util/packageRoot.js';
 
 const TRACE_PROTO = 'protos/perfetto/trace/trace.proto';
 
@@ -21,23 +20,12 @@ export interface PerfettoSchema {
   ClockSnapshot: protobuf.Type;
 }
 
-/** The package root: the nearest ancestor of this module holding `protos/` (works from src/ and from dist/src/). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, TRACE_PROTO))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find ${TRACE_PROTO} above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-}
-
 let cached: PerfettoSchema | undefined;
 
 /** Loads the protos once (synchronously: a dozen small files). Field names keep their snake_case spelling. */
 export function perfettoSchema(): PerfettoSchema {
   if (cached) return cached;
-  const base = packageRoot();
+  const base = packageRoot(TRACE_PROTO);
   const root = new protobuf.Root();
   // Upstream imports are rooted at the repository ("protos/perfetto/..."), and so are ours.
   root.resolvePath = (_origin, target) => join(base, target);
