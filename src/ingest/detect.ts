@@ -2,11 +2,15 @@
  * Tells the three line-oriented inputs apart by the keys of their first
  * lines, so commands can take files in any order. A meta line is skipped
  * (both the trace and the step-stats sidecar may start with one); a file
- * holding nothing but a meta line is an (empty) engine trace.
+ * holding nothing but a meta line is an (empty) engine trace. A file in one
+ * of the collector file exporter's binary encodings (length-prefixed
+ * messages, zstd) is judged by its first message alone.
  */
 import { InputError } from './errors.js';
 import { isJsonObject, isMetaLine, tryParseJson } from './jsonLines.js';
 import { readNonBlankLines } from './lines.js';
+import { sniffExportForm } from './otlp/form.js';
+import { messageValue, readExportMessages } from './otlp/messages.js';
 
 export type InputKind = 'trace' | 'step-stats' | 'otlp';
 
@@ -19,6 +23,7 @@ const EXPECTED = 'expected an engine trace, a step-stats sidecar or an OTLP expo
 const TRACE_KEYS = ['prompt_tokens', 'output_tokens', 'ttft_ms'];
 
 export async function detectInputKind(path: string): Promise<InputKind> {
+  if ((await sniffExportForm(path)) !== 'lines') return detectExportMessage(path);
   let first: { line: number; found: string } | undefined;
   let sawMeta = false;
   let looked = 0;
@@ -36,6 +41,16 @@ export async function detectInputKind(path: string): Promise<InputKind> {
   }
   if (first !== undefined) throw new InputError(path, first.line, `${EXPECTED} (found ${first.found})`);
   if (sawMeta) return 'trace';
+  throw new InputError(path, undefined, `file is empty (${EXPECTED})`);
+}
+
+async function detectExportMessage(path: string): Promise<InputKind> {
+  // A cut-off tail is the reader's to report, not the sniffer's.
+  for await (const message of readExportMessages(path, { warn: () => {} })) {
+    const value = messageValue(path, message);
+    if (kindOfLine(value) === 'otlp') return 'otlp';
+    throw new InputError(path, message.line, `${EXPECTED} (found ${describeLine(value)})`);
+  }
   throw new InputError(path, undefined, `file is empty (${EXPECTED})`);
 }
 

@@ -27,6 +27,11 @@ export const SCOPE = {
 
 export const SPAN_KIND = { internal: 1, server: 2 } as const;
 
+/** The capture's zero in most tests: an epoch-ns time well beyond 2^53. */
+export const T0 = 1771377149660000000n;
+/** `n` ms after T0, in epoch ns. */
+export const ms = (n: number): bigint => T0 + BigInt(Math.round(n * 1e6));
+
 export interface EventSpec {
   name: string;
   timeNs: bigint | string;

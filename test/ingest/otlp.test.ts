@@ -6,6 +6,8 @@ import { readOtlp } from '../../src/ingest/otlp/reader.js';
 import {
   SCOPE,
   SPAN_KIND,
+  T0,
+  ms,
   batchSummaryAttrs,
   boolAttr,
   coreAttrs,
@@ -25,9 +27,6 @@ import { jsonLines, jsonParseMessage, rejectionMessage, useTempDir } from './hel
 
 const write = useTempDir();
 
-/** The capture's zero in most tests: an epoch-ns time well beyond 2^53. */
-const T0 = 1771377149660000000n;
-const ms = (n: number): bigint => T0 + BigInt(Math.round(n * 1e6));
 
 const TRACE_A = '5b8efff798038103d269b633813fc60c';
 const API_A = 'eee19b7ec3c1b173';
@@ -752,12 +751,13 @@ describe('readOtlp: errors', () => {
     expect(message).toBe(`${path}:1: not an OTLP/JSON trace export line (expected {"resourceSpans":[...]}; found keys: prompt_tokens, output_tokens, ttft_ms)`);
   });
 
-  it('rejects a binary (proto-framed) file outright, even with --lenient', async () => {
-    const path = write('otlp.pb', Buffer.from([0x00, 0x00, 0x01, 0x2a, 0x0a, 0xa7, 0x02, 0x0a, 0x10, 0x0a, 0x0e, 0x73, 0x65, 0x72]));
+  it('rejects binary data in none of the file exporter\'s encodings outright, even with --lenient', async () => {
+    // The start of a Perfetto trace (TracePacket field 1): its 0x0a reads as a blank line, not as a frame length.
+    const path = write('trace.pftrace', Buffer.from([0x0a, 0x9c, 0x01, 0x12, 0x00, 0x18, 0x8a, 0x02, 0x32, 0x04, 0x00, 0x01]));
     const message = await rejectionMessage(readOtlp(path, { lenient: new LenientLog() }));
     expect(message).toBe(
-      `${path}:1: binary data, not OTLP/JSON lines (expected one {"resourceSpans":[...]} JSON object per line: ` +
-        "the collector file exporter's proto framing and zstd compression are not read; use its default format: json)",
+      `${path}:2: binary data, not an OTLP trace export (expected one {"resourceSpans":[...]} JSON object per line, ` +
+        "or the collector file exporter's length-prefixed messages or zstd stream)",
     );
   });
 

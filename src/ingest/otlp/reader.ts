@@ -1,36 +1,33 @@
 /**
  * Reads vLLM OpenTelemetry traces as the collector's `file` exporter writes
- * them (formats.md §3): OTLP/JSON, one export request per line, plain or
- * gzip. Each line is decoded and validated whole before it is committed, so
- * `--lenient` can skip a bad line without leaving half of it behind.
+ * them (formats.md §3): OTLP/JSON lines (plain or gzip), length-prefixed
+ * protobuf or JSON messages, per-message or whole-file zstd (messages.ts
+ * hides which). Each message is decoded and validated whole before it is
+ * committed, so `--lenient` can skip a bad line or frame without leaving
+ * half of it behind.
  */
 import type { OtlpCapture } from '../../capture/otlpRecords.js';
 import { InputError, type LenientLog, type WarningSink } from '../errors.js';
-import { readNonBlankLines } from '../lines.js';
 import { OtlpFormatError } from './attributes.js';
 import { OtlpCaptureBuilder } from './assemble.js';
+import { messageValue, parseJson, readExportMessages } from './messages.js';
 import { decodeExportLine, type DecodedExport } from './spans.js';
 
 export interface OtlpReadOptions {
-  /** `--lenient`: log and skip bad lines instead of failing on the first one. */
+  /** `--lenient`: log and skip bad lines (or frames) instead of failing on the first one. */
   lenient?: LenientLog;
-  /** Where non-fatal warnings go (a truncated gzip tail); stderr by default. */
+  /** Where non-fatal warnings go (a truncated tail); stderr by default. */
   warn?: WarningSink;
 }
 
-const BINARY_REASON =
-  'binary data, not OTLP/JSON lines (expected one {"resourceSpans":[...]} JSON object per line: ' +
-  "the collector file exporter's proto framing and zstd compression are not read; use its default format: json)";
-
 export async function readOtlp(path: string, options: OtlpReadOptions = {}): Promise<OtlpCapture> {
   const builder = new OtlpCaptureBuilder();
-  let lines = 0;
-  for await (const { line, text } of readNonBlankLines(path, { warn: options.warn })) {
-    // A binary first line means the wrong kind of file, not a bad line: never skipped.
-    if (lines++ === 0 && looksBinary(text)) throw new InputError(path, line, BINARY_REASON);
+  let messages = 0;
+  for await (const message of readExportMessages(path, { warn: options.warn })) {
+    messages++;
     let decoded: DecodedExport;
     try {
-      decoded = decodeLine(path, line, text);
+      decoded = decodeValue(path, message.line, messageValue(path, message));
     } catch (error) {
       if (options.lenient && error instanceof InputError) {
         options.lenient.record(error);
@@ -38,33 +35,21 @@ export async function readOtlp(path: string, options: OtlpReadOptions = {}): Pro
       }
       throw error;
     }
-    builder.add(decoded, line);
+    builder.add(decoded, message.line);
   }
-  return builder.finish(path, lines);
+  return builder.finish(path, messages);
 }
 
 /** One export line → decoded spans; malformed JSON or a bad span is an InputError naming the line. */
 export function decodeLine(path: string, line: number, text: string): DecodedExport {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(path, line, `malformed JSON (${(error as Error).message})`);
-  }
+  return decodeValue(path, line, parseJson(path, line, text));
+}
+
+function decodeValue(path: string, line: number, value: unknown): DecodedExport {
   try {
     return decodeExportLine(value);
   } catch (error) {
     if (error instanceof OtlpFormatError) throw new InputError(path, line, error.message);
     throw error;
   }
-}
-
-/**
- * A JSON line starts with `{`; proto framing starts with a 4-byte length
- * (NUL bytes) and zstd with bytes that are not UTF-8 (decoded as U+FFFD).
- */
-function looksBinary(text: string): boolean {
-  const head = text.slice(0, 256).trimStart();
-  // eslint-disable-next-line no-control-regex
-  return !head.startsWith('{') && /[\u0000-\u0008\u000E-\u001F\uFFFD]/.test(head);
 }
