@@ -45,13 +45,15 @@ export async function detectInputKind(path: string): Promise<InputKind> {
 }
 
 async function detectExportMessage(path: string): Promise<InputKind> {
-  // A cut-off tail is the reader's to report, not the sniffer's.
-  for await (const message of readExportMessages(path, { warn: () => {} })) {
+  // A cut-off tail is the reader's to report, not the sniffer's — unless it is all there is.
+  let cutOff = false;
+  for await (const message of readExportMessages(path, { warn: () => (cutOff = true) })) {
     const value = messageValue(path, message);
     if (kindOfLine(value) === 'otlp') return 'otlp';
     throw new InputError(path, message.line, `${EXPECTED} (found ${describeLine(value)})`);
   }
-  throw new InputError(path, undefined, `file is empty (${EXPECTED})`);
+  const what = cutOff ? 'no complete message: binary data (length-prefixed frames or zstd) that ends inside its first one' : 'file is empty';
+  throw new InputError(path, undefined, `${what} (${EXPECTED})`);
 }
 
 function kindOfLine(value: unknown): InputKind | undefined {

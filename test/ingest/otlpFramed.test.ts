@@ -230,6 +230,17 @@ describe('readOtlp: the file exporter’s other encodings', () => {
     );
   });
 
+  it('says a file that ends inside its first frame holds no complete message, rather than that it is empty', async () => {
+    const expected = '(expected an engine trace, a step-stats sidecar or an OTLP export)';
+    const cases = { 'first-cut.pb': framed(PROTOS.slice(0, 1)).subarray(0, 20), 'first-cut.zst': rawZstd(JSON_TEXT).subarray(0, 30) };
+    for (const [name, bytes] of Object.entries(cases)) {
+      const path = write(name, bytes);
+      expect(await rejectionMessage(detectInputKind(path))).toBe(
+        `${path}: no complete message: binary data (length-prefixed frames or zstd) that ends inside its first one ${expected}`,
+      );
+    }
+  });
+
   it('keeps the complete frames of a file that ends inside its last frame, with one warning', async () => {
     const whole = framed(PROTOS);
     const path = write('cut.pb', whole.subarray(0, whole.length - 10));
