@@ -103,53 +103,81 @@ export async function* readByteLineBatches(path: string, options: ReadLinesOptio
   const source: Readable = gzip ? raw.pipe(createGunzip()) : raw;
   if (gzip) raw.on('error', (error) => source.destroy(error));
 
-  /** The pieces of a line whose end has not been read yet. */
-  let partial: Buffer[] = [];
-  let lineNo = 1;
-  let atFileStart = !options.range?.start;
+  const split: LineSplit = { lineNo: 1, partial: false };
   try {
-    for await (let chunk of source as AsyncIterable<Buffer>) {
-      if (atFileStart) {
-        atFileStart = false;
-        // Windows editors prepend a UTF-8 byte-order mark; it is not part of the first JSON line.
-        if (startsWithBom(chunk)) chunk = chunk.subarray(3);
-      }
-      let from = 0;
-      if (partial.length > 0) {
-        const newline = chunk.indexOf(NEWLINE);
-        if (newline < 0) {
-          partial.push(chunk);
-          continue;
-        }
-        partial.push(chunk.subarray(0, newline));
-        const joined = Buffer.concat(partial);
-        partial = [];
-        yield oneLine(lineNo++, joined, lineEnd(joined, 0, joined.length));
-        from = newline + 1;
-      }
-      const starts: number[] = [];
-      const ends: number[] = [];
-      for (let newline = chunk.indexOf(NEWLINE, from); newline >= 0; newline = chunk.indexOf(NEWLINE, from)) {
-        starts.push(from);
-        ends.push(lineEnd(chunk, from, newline));
-        from = newline + 1;
-      }
-      if (from < chunk.length) partial.push(chunk.subarray(from));
-      if (starts.length === 0) continue;
-      yield { firstLine: lineNo, bytes: chunk, starts, ends, ascii: isAscii(chunk) };
-      lineNo += starts.length;
-    }
+    yield* splitByteLines(source as AsyncIterable<Buffer>, split, { fileStart: !options.range?.start });
   } catch (error) {
     if (gzip && isTruncatedGzip(error)) {
-      // A writer that flushes at line ends leaves no partial line to drop.
-      const dropped = partial.length > 0 ? `, dropped the partial line ${lineNo}` : '';
-      warn(`${path}: gzip stream ends without its trailer (capture still being written?); kept ${lineNo - 1} complete line(s)${dropped}`);
+      warn(`${path}: gzip stream ends without its trailer (capture still being written?); ${keptLines(split)}`);
       return;
     }
     throw new InputError(path, undefined, `cannot read file (${(error as Error).message})`);
   } finally {
     // Destroying the gunzip (consumer stopped early) leaves the piped file stream open; close it here.
     raw.destroy();
+  }
+}
+
+/** How far splitByteLines got: the number of the next line, and whether part of it has been read. */
+export interface LineSplit {
+  lineNo: number;
+  partial: boolean;
+}
+
+/** For a warning about a stream cut short: `kept N complete line(s)[, dropped the partial line M]`. */
+export function keptLines(split: LineSplit): string {
+  // A writer that flushes at line ends leaves no partial line to drop.
+  const dropped = split.partial ? `, dropped the partial line ${split.lineNo}` : '';
+  return `kept ${split.lineNo - 1} complete line(s)${dropped}`;
+}
+
+/**
+ * Splits a stream of byte chunks into line batches (readByteLineBatches
+ * says how). A last line without its `\n` is yielded once the source ends;
+ * when the source throws instead (a stream cut short), the error goes to the
+ * caller with the partial line unread, and `split` says how far it got.
+ * `fileStart`: the chunks start at the beginning of a file, where a UTF-8
+ * byte-order mark is dropped.
+ */
+export async function* splitByteLines(source: AsyncIterable<Buffer>, split: LineSplit, options: { fileStart: boolean }): AsyncGenerator<ByteLineBatch> {
+  /** The pieces of a line whose end has not been read yet. */
+  let partial: Buffer[] = [];
+  let lineNo = split.lineNo;
+  let atFileStart = options.fileStart;
+  for await (let chunk of source) {
+    if (atFileStart) {
+      atFileStart = false;
+      // Windows editors prepend a UTF-8 byte-order mark; it is not part of the first JSON line.
+      if (startsWithBom(chunk)) chunk = chunk.subarray(3);
+    }
+    let from = 0;
+    if (partial.length > 0) {
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline < 0) {
+        partial.push(chunk);
+        continue;
+      }
+      partial.push(chunk.subarray(0, newline));
+      const joined = Buffer.concat(partial);
+      partial = [];
+      split.lineNo = lineNo + 1;
+      split.partial = false;
+      yield oneLine(lineNo++, joined, lineEnd(joined, 0, joined.length));
+      from = newline + 1;
+    }
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (let newline = chunk.indexOf(NEWLINE, from); newline >= 0; newline = chunk.indexOf(NEWLINE, from)) {
+      starts.push(from);
+      ends.push(lineEnd(chunk, from, newline));
+      from = newline + 1;
+    }
+    if (from < chunk.length) partial.push(chunk.subarray(from));
+    split.lineNo = lineNo + starts.length;
+    split.partial = partial.length > 0;
+    if (starts.length === 0) continue;
+    yield { firstLine: lineNo, bytes: chunk, starts, ends, ascii: isAscii(chunk) };
+    lineNo += starts.length;
   }
   if (partial.length === 0) return;
   const tail = Buffer.concat(partial);

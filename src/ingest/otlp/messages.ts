@@ -8,7 +8,7 @@
  * dropped (as lines.ts does for a gzip stream without its trailer).
  */
 import { InputError, stderrWarnings, type WarningSink } from '../errors.js';
-import { readNonBlankLines } from '../lines.js';
+import { keptLines, lineText, readNonBlankLines, splitByteLines, type LineSplit } from '../lines.js';
 import { ChunkReader, describeCut, fileChunks, readFrames, type Frame } from './framing.js';
 import { isJsonMessage, sniffExportForm, startsLikeJsonText } from './form.js';
 import { decodeProtoExport } from './protoExport.js';
@@ -75,10 +75,12 @@ async function* zstdStream(path: string, warn: WarningSink): AsyncGenerator<Expo
   const truncated = `${path}: zstd stream ends inside a zstd frame ${STILL_WRITTEN}`;
   try {
     if (startsLikeJsonText(await reader.peek(1))) {
-      const tail = yield* streamLines(reader);
-      if (reader.end === 'truncated') {
-        const dropped = tail.partialLine === undefined ? '' : `, dropped the partial line ${tail.partialLine}`;
-        warn(`${truncated}; kept ${tail.lines} complete line(s)${dropped}`);
+      const split: LineSplit = { lineNo: 1, partial: false };
+      try {
+        yield* streamLines(reader, split);
+      } catch (error) {
+        if (!(error instanceof StreamCutShort)) throw error;
+        warn(`${truncated}; ${keptLines(split)}`);
       }
       return;
     }
@@ -94,39 +96,23 @@ async function* zstdStream(path: string, warn: WarningSink): AsyncGenerator<Expo
   }
 }
 
-interface LinesTail {
-  /** Complete lines, blank ones included. */
-  lines: number;
-  /** The number of a last line with no `\n` after it. */
-  partialLine?: number;
+/** The decompressed stream ended inside a zstd frame: its last line is cut off. */
+class StreamCutShort extends Error {}
+
+/** The reader's chunks; a stream that ends inside a zstd frame ends with StreamCutShort, as a truncated gzip ends with an error. */
+async function* chunksOf(reader: ChunkReader<ZstdEnd>): AsyncGenerator<Buffer> {
+  for (let chunk = await reader.readChunk(); chunk !== undefined; chunk = await reader.readChunk()) yield chunk;
+  if (reader.end === 'truncated') throw new StreamCutShort();
 }
 
-/**
- * The non-blank lines of a decompressed stream. A last line without its
- * `\n` is yielded only when the stream is complete; inside a truncated
- * stream it is a cut-off line and is dropped.
- */
-async function* streamLines(reader: ChunkReader<ZstdEnd>): AsyncGenerator<ExportMessage, LinesTail> {
-  const NEWLINE = 0x0a;
-  let partial: Buffer[] = [];
-  let line = 1;
-  for (let chunk = await reader.readChunk(); chunk !== undefined; chunk = await reader.readChunk()) {
-    let from = 0;
-    for (let newline = chunk.indexOf(NEWLINE); newline >= 0; newline = chunk.indexOf(NEWLINE, from)) {
-      partial.push(chunk.subarray(from, newline));
-      const text = Buffer.concat(partial).toString('utf8');
-      partial = [];
-      from = newline + 1;
-      if (text.trim().length > 0) yield { line, text };
-      line++;
+/** The non-blank lines of a decompressed stream, split as every line-oriented input is (lines.ts). */
+async function* streamLines(reader: ChunkReader<ZstdEnd>, split: LineSplit): AsyncGenerator<ExportMessage> {
+  for await (const batch of splitByteLines(chunksOf(reader), split, { fileStart: true })) {
+    for (let i = 0; i < batch.starts.length; i++) {
+      const text = lineText(batch, i);
+      if (text.trim().length > 0) yield { line: batch.firstLine + i, text };
     }
-    if (from < chunk.length) partial.push(chunk.subarray(from));
   }
-  if (partial.length === 0) return { lines: line - 1 };
-  if (reader.end === 'truncated') return { lines: line - 1, partialLine: line };
-  const text = Buffer.concat(partial).toString('utf8');
-  if (text.trim().length > 0) yield { line, text };
-  return { lines: line };
 }
 
 /** A JSON text → its value; malformed JSON is an InputError naming the line (or frame). */
