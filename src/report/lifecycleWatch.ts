@@ -4,9 +4,11 @@
  *
  * - Plain files are read incrementally from the last byte offset; a trailing
  *   line without its newline is held back until it is complete.
- * - Gzip files cannot be resumed mid-stream, so on growth the file is read
- *   again from the start (a missing trailer is a clean end: readLineBatches
- *   keeps the complete lines) and only lines beyond those seen are decoded.
+ * - Gzip files, and the collector's binary encodings (length-prefixed
+ *   frames, zstd), are not resumed mid-stream: on growth the file is read
+ *   again from the start (a cut-off tail is a clean end: the readers keep
+ *   the complete lines or frames) and only messages beyond those seen are
+ *   decoded.
  * - A file that does not exist yet is waited for; one that shrinks was
  *   replaced, and is followed from its start.
  * Polling (not fs.watch): it behaves the same on every platform and on
@@ -17,13 +19,17 @@ import { open, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { OtlpCapture } from '../capture/otlpRecords.js';
 import { InputError, type LenientLog } from '../ingest/errors.js';
-import { isGzip, readLineBatches } from '../ingest/lines.js';
+import { isGzip } from '../ingest/lines.js';
 import { OtlpCaptureBuilder } from '../ingest/otlp/assemble.js';
-import { decodeLine } from '../ingest/otlp/reader.js';
+import { sniffExportForm } from '../ingest/otlp/form.js';
+import { readExportMessages, type ExportMessage } from '../ingest/otlp/messages.js';
+import { decodeLine, decodeMessage } from '../ingest/otlp/reader.js';
 import type { DecodedExport } from '../ingest/otlp/spans.js';
 import { lifecycleReport, type LifecycleReport } from './lifecycle.js';
 
 const NEWLINE = 0x0a;
+/** Enough of the file to tell its encoding (form.ts looks at 8 bytes); every export message is longer. */
+const SNIFF_BYTES = 8;
 
 /** Accumulates the decoded lines of a growing OTLP file. */
 export class OtlpFileFollower {
@@ -32,7 +38,8 @@ export class OtlpFileFollower {
   private offset = 0;
   private pending: Buffer = Buffer.alloc(0);
   private linesSeen = 0;
-  private gzip: boolean | undefined;
+  /** Read again from the start on growth (gzip, frames, zstd) rather than from the last offset; undefined until decided. */
+  private reread: boolean | undefined;
 
   constructor(
     readonly path: string,
@@ -51,10 +58,14 @@ export class OtlpFileFollower {
     const first = this.size < 0;
     if (size < this.size) this.reset();
     if (size === this.size) return false;
+    if (this.reread === undefined) {
+      // Too short to tell its encoding: wait for more (no export message is this short).
+      if (size < SNIFF_BYTES) return false;
+      this.reread = (await isGzip(this.path)) || (await sniffExportForm(this.path)) !== 'lines';
+    }
     this.size = size;
     const before = this.decoded.length;
-    if (this.gzip === undefined && size >= 2) this.gzip = await isGzip(this.path);
-    if (this.gzip) await this.rereadGzip();
+    if (this.reread) await this.rereadAll();
     else await this.readAppended(size);
     return first || this.decoded.length > before;
   }
@@ -72,7 +83,7 @@ export class OtlpFileFollower {
     this.offset = 0;
     this.pending = Buffer.alloc(0);
     this.linesSeen = 0;
-    this.gzip = undefined;
+    this.reread = undefined;
   }
 
   private async readAppended(size: number): Promise<void> {
@@ -93,24 +104,29 @@ export class OtlpFileFollower {
     }
   }
 
-  private async rereadGzip(): Promise<void> {
-    let index = 0;
+  private async rereadAll(): Promise<void> {
     const seen = this.linesSeen;
-    this.linesSeen = 0;
-    // The truncated-trailer warning would repeat on every poll of a file being written: it is expected here.
-    for await (const batch of readLineBatches(this.path, { warn: () => {} })) {
-      for (const text of batch.lines) {
-        if (index++ < seen) this.linesSeen++;
-        else this.accept(text);
-      }
+    // The cut-off-tail warning would repeat on every poll of a file being written: it is expected here.
+    for await (const message of readExportMessages(this.path, { warn: () => {} })) {
+      if (message.line > seen) this.acceptMessage(message);
     }
+  }
+
+  private acceptMessage(message: ExportMessage): void {
+    this.linesSeen = message.line;
+    this.keep(message.line, () => decodeMessage(this.path, message));
   }
 
   private accept(text: string): void {
     const line = ++this.linesSeen;
     if (text.trim() === '') return;
+    this.keep(line, () => decodeLine(this.path, line, text));
+  }
+
+  /** Keeps one decoded message; a bad one is skipped and logged with --lenient, else it fails the watch. */
+  private keep(line: number, decode: () => DecodedExport): void {
     try {
-      this.decoded.push({ line, value: decodeLine(this.path, line, text) });
+      this.decoded.push({ line, value: decode() });
     } catch (error) {
       if (this.lenient && error instanceof InputError) this.lenient.record(error);
       else throw error;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { LifecycleReport } from '../../src/report/lifecycle.js';
 import { watchLifecycle } from '../../src/report/lifecycleWatch.js';
 import { journeyLines, type JourneySpec } from './lifecycleFixture.js';
+import { framed, protoOf } from '../helpers/otlpEncodings.js';
 
 const journey = (id: number): JourneySpec => ({
   id,
@@ -86,5 +87,27 @@ describe('vcr report lifecycle --watch', () => {
     const last = await watch.done;
     expect(last?.requests).toBe(3);
     expect(last?.verdict.kind).toBe('decode-bound');
+  });
+
+  it('follows a length-prefixed protobuf export as frames are appended (a partial frame is held back)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'vcr-watch-')), 'otlp.pb');
+    const frames = (ids: number[]) => framed(ids.flatMap((id) => journeyLines(journey(id))).map(protoOf));
+    const watch = startWatching(path);
+    writeFileSync(path, frames([0]));
+    await waitFor(() => watch.complete() === 1, 'one request from the frames');
+
+    // The collector is mid-write: request 1's frames, then the first bytes of request 2's.
+    const next = frames([1, 2]);
+    const firstOfRequest2 = frames([1]).length + 10;
+    appendFileSync(path, next.subarray(0, firstOfRequest2));
+    await waitFor(() => watch.complete() === 2, 'request 1');
+    expect(watch.latest().requests).toBe(2);
+
+    appendFileSync(path, next.subarray(firstOfRequest2));
+    await waitFor(() => watch.complete() === 3, 'request 2, once its frames are whole');
+    watch.controller.abort();
+    const last = await watch.done;
+    expect(last?.requests).toBe(3);
+    expect(last?.stages.find((s) => s.key === 'queue')).toMatchObject({ n: 3, avgMs: 2 });
   });
 });

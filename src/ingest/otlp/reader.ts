@@ -10,7 +10,7 @@ import type { OtlpCapture } from '../../capture/otlpRecords.js';
 import { InputError, type LenientLog, type WarningSink } from '../errors.js';
 import { OtlpFormatError } from './attributes.js';
 import { OtlpCaptureBuilder } from './assemble.js';
-import { messageValue, parseJson, readExportMessages } from './messages.js';
+import { messageValue, parseJson, readExportMessages, type ExportMessage } from './messages.js';
 import { decodeExportLine, type DecodedExport } from './spans.js';
 
 export interface OtlpReadOptions {
@@ -27,7 +27,7 @@ export async function readOtlp(path: string, options: OtlpReadOptions = {}): Pro
     messages++;
     let decoded: DecodedExport;
     try {
-      decoded = decodeValue(path, message.line, messageValue(path, message));
+      decoded = decodeMessage(path, message);
     } catch (error) {
       if (options.lenient && error instanceof InputError) {
         options.lenient.record(error);
@@ -38,6 +38,11 @@ export async function readOtlp(path: string, options: OtlpReadOptions = {}): Pro
     builder.add(decoded, message.line);
   }
   return builder.finish(path, messages);
+}
+
+/** One export message (line or frame) → decoded spans; anything bad is an InputError naming the line or frame. */
+export function decodeMessage(path: string, message: ExportMessage): DecodedExport {
+  return decodeValue(path, message.line, messageValue(path, message));
 }
 
 /** One export line → decoded spans; malformed JSON or a bad span is an InputError naming the line. */
