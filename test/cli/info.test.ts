@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runVcr } from '../helpers/cli.js';
+import { doubleAttr, intAttr, scopeLine, SCOPE, span, SPAN_KIND, stringAttr, T0 } from '../helpers/otlpBuilder.js';
+import { framed, protoOf } from '../helpers/otlpEncodings.js';
 
 function captureDir(trace: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'vcr-info-'));
@@ -47,6 +49,34 @@ describe('vcr info', () => {
     const result = await runVcr(['info', dir, '--json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ requests: 3, gaps: 3 });
+  });
+
+  it('finds an OTLP export in a capture directory by content, whatever its encoding (*.pb, *.zst)', async () => {
+    const upstream = scopeLine(
+      SCOPE.upstream,
+      span({
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        spanId: '00000000000000b1',
+        name: 'llm_request',
+        kind: SPAN_KIND.server,
+        startNs: T0,
+        attributes: [
+          stringAttr('gen_ai.request.id', 'cmpl-1'),
+          intAttr('gen_ai.usage.prompt_tokens', 12),
+          intAttr('gen_ai.usage.completion_tokens', 3),
+          doubleAttr('gen_ai.latency.time_to_first_token', 0.02),
+          doubleAttr('gen_ai.latency.e2e', 0.05),
+        ],
+      }),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'vcr-info-'));
+    writeFileSync(join(dir, 'otlp.pb'), framed([protoOf(upstream)]));
+    writeFileSync(join(dir, 'README.txt'), 'not a capture file');
+    const result = await runVcr(['info', dir, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // No engine trace: the upstream span is the capture's one request.
+    expect(JSON.parse(result.stdout)).toMatchObject({ requests: 1, outputTokens: 3, ttftP50Ms: 20 });
   });
 
   it('names the file and line of bad input and exits 1', async () => {

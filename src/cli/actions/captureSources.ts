@@ -12,8 +12,12 @@ export async function loadCaptureFromArgs(args: readonly string[], flags: Captur
   return loadCapture(await captureSourcesFromArgs(args, flags), { lenient: flags.lenient });
 }
 
-/** A capture file name in a directory: JSON lines, plain or gzip. */
-const CAPTURE_FILE = /\.jsonl?(\.gz)?$/i;
+/**
+ * A capture file name in a directory: JSON lines, plain or gzip, or an OTLP
+ * export in the collector's other encodings (protobuf `.pb`, zstd `.zst`).
+ * Every file found is then told apart by content.
+ */
+const CAPTURE_FILE = /\.(jsonl?(\.gz|\.zst)?|pb(\.zst)?|zst)$/i;
 
 /**
  * CAPTURE arguments (directories and/or files) plus --step-stats / --otlp →
@@ -26,7 +30,7 @@ export async function captureSourcesFromArgs(args: readonly string[], flags: Pic
     const info = await stat(arg);
     if (info.isDirectory()) {
       const names = (await readdir(arg)).filter((name) => CAPTURE_FILE.test(name) && !name.startsWith('.')).sort();
-      if (names.length === 0) throw new UsageError(`${arg}: the directory holds no capture files (*.jsonl[.gz])`);
+      if (names.length === 0) throw new UsageError(`${arg}: the directory holds no capture files (*.jsonl[.gz], *.pb, *.zst)`);
       for (const name of names) files.push({ path: join(arg, name), kind: await detectInputKind(join(arg, name)) });
     } else {
       files.push({ path: arg, kind: await detectInputKind(arg) });
