@@ -7,6 +7,8 @@ import type { Capture } from '../capture/model.js';
 export interface CaptureInfo {
   /** Engine trace path as given on the command line; null when read from elsewhere. */
   trace: string | null;
+  /** OTLP export path as given; null without one. */
+  otlp: string | null;
   model: string | null;
   /** meta.source ("tap", "synthetic", ...). */
   source: string | null;
@@ -22,6 +24,7 @@ export interface CaptureInfo {
 export function captureInfo(capture: Capture): CaptureInfo {
   return {
     trace: capture.tracePath ?? null,
+    otlp: capture.otlp?.path ?? null,
     model: capture.meta.model ?? null,
     source: capture.meta.source ?? null,
     requests: capture.requests.count,
@@ -31,9 +34,9 @@ export function captureInfo(capture: Capture): CaptureInfo {
   };
 }
 
-/** One line naming the capture: `trace.jsonl · model · 200 requests, 31 000 gaps`. */
+/** One line naming the capture: `trace.jsonl · model · 200 requests, 31 000 gaps` (the OTLP file when there is no trace). */
 export function captureLine(info: CaptureInfo): string {
-  const parts = [info.trace ?? '(capture)'];
+  const parts = [info.trace ?? info.otlp ?? '(capture)'];
   if (info.model) parts.push(info.model);
   parts.push(`${info.requests} requests, ${info.gaps} gaps`);
   return parts.join(' · ');

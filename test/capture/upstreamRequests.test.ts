@@ -144,7 +144,9 @@ describe('vcr on an OTLP export of upstream vLLM spans only', () => {
 
     const report = await runVcr(['report', 'latency', otlp, '--json']);
     expect(report.code).toBe(0);
-    expect(JSON.parse(report.stdout).capture).toMatchObject({ model: 'Qwen/Qwen3-8B', requests: 3, gaps: 0 });
+    expect(JSON.parse(report.stdout).capture).toMatchObject({ trace: null, otlp, model: 'Qwen/Qwen3-8B', requests: 3, gaps: 0 });
+    const terminal = await runVcr(['report', 'latency', otlp]);
+    expect(terminal.stdout.split('\n')[1]).toBe(`${otlp} · Qwen/Qwen3-8B · 3 requests, 0 gaps`);
   });
 
   it('refuses a latency report on an export without upstream spans, naming the file', async () => {

@@ -151,7 +151,7 @@ const ROW = (prefix: string) => [
   ...['bucket', 'gated', 'maxConcurrency', 'replayRequests', 'sourceRequests'].map((k) => `${prefix}.${k}`),
   ...CALIBRATE_METRIC_KEYS.flatMap((key) => [`${prefix}.${key}`, ...METRIC(`${prefix}.${key}`)]),
 ];
-const CAPTURE = (prefix: string) => [prefix, ...['gaps', 'model', 'requests', 'source', 'steps', 'trace', 'withoutArrival'].map((k) => `${prefix}.${k}`)];
+const CAPTURE = (prefix: string) => [prefix, ...['gaps', 'model', 'otlp', 'requests', 'source', 'steps', 'trace', 'withoutArrival'].map((k) => `${prefix}.${k}`)];
 const CALIBRATE_KEY_PATHS = [
   'schema',
   ...CAPTURE('source'),

@@ -193,7 +193,7 @@ const DISTRIBUTION = ['count', 'maxMs', 'meanMs', 'p50Ms', 'p90Ms', 'p95Ms', 'p9
 const FIDELITY_KEY_PATHS = [
   'schema',
   'capture',
-  ...['gaps', 'model', 'requests', 'source', 'steps', 'trace', 'withoutArrival'].map((k) => `capture.${k}`),
+  ...['gaps', 'model', 'otlp', 'requests', 'source', 'steps', 'trace', 'withoutArrival'].map((k) => `capture.${k}`),
   'steps',
   ...['count', 'meanDurationMs', 'meanPrefillRequests', 'source', 'wallKnown', 'withPrefill'].map((k) => `steps.${k}`),
   'percentileDefinition',

@@ -218,7 +218,7 @@ const ROW = (prefix: string) => [
 const LATENCY_KEY_PATHS = [
   'schema',
   'capture',
-  ...['gaps', 'model', 'requests', 'source', 'steps', 'trace', 'withoutArrival'].map((k) => `capture.${k}`),
+  ...['gaps', 'model', 'otlp', 'requests', 'source', 'steps', 'trace', 'withoutArrival'].map((k) => `capture.${k}`),
   'percentileDefinition',
   'buckets',
   'buckets.definition',
