@@ -42,7 +42,7 @@ export async function isGzip(path: string): Promise<boolean> {
 }
 
 /** zlib's code for "input ended before the gzip trailer" (a capture still being written). */
-function isTruncatedGzip(error: unknown): boolean {
+export function isTruncatedGzip(error: unknown): boolean {
   return (error as NodeJS.ErrnoException)?.code === 'Z_BUF_ERROR';
 }
 

@@ -5,6 +5,7 @@
  * Each fixture holds the same export as a JSON-lines file and must read to
  * the same capture.
  */
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { OtlpCapture } from '../../src/capture/otlpRecords.js';
 import { detectInputKind } from '../../src/ingest/detect.js';
@@ -149,7 +150,10 @@ describe('readOtlp: the file exporter’s other encodings', () => {
     ['a zstd stream of length-prefixed protobuf (native compression)', Buffer.concat([rawZstd(framed(PROTOS.slice(0, 2))), rawZstd(framed(PROTOS.slice(2)), 500)])],
   ];
 
-  it.each(FORMS)('reads %s to the same capture as JSON lines', async (name, bytes) => {
+  // Every vcr input may also be gzip-compressed by the user.
+  const GZIPPED: [string, Buffer][] = FORMS.map(([name, bytes]) => [`${name}, gzip-compressed`, gzipSync(bytes)]);
+
+  it.each([...FORMS, ...GZIPPED])('reads %s to the same capture as JSON lines', async (name, bytes) => {
     const expected = await readOtlp(write('expected.jsonl', JSON_TEXT));
     expect(expected.requests).toHaveLength(1);
     expect(expected.steps).toHaveLength(1);
@@ -159,7 +163,7 @@ describe('readOtlp: the file exporter’s other encodings', () => {
     expect(warnings).toEqual([]);
   });
 
-  it.each(FORMS)('detects %s as an OTLP export', async (name, bytes) => {
+  it.each([...FORMS, ...GZIPPED])('detects %s as an OTLP export', async (name, bytes) => {
     expect(await detectInputKind(write(`${name}.detect`, bytes))).toBe('otlp');
   });
 
@@ -241,6 +245,17 @@ describe('readOtlp: the file exporter’s other encodings', () => {
     expect(lenient.firstReasons).toEqual([`${path}:2: frame 2: not a protobuf trace export (index out of range)`]);
     expect(capture.stats).toMatchObject({ lines: 6, spans: 5 });
     expect(capture.requests).toHaveLength(1);
+  });
+
+  it('keeps the complete frames of a gzip file without its trailer; a frame it cuts is reported like any cut', async () => {
+    const whole = gzipSync(framed(PROTOS));
+    const path = write('cut.pb.gz', whole.subarray(0, whole.length - 30));
+    const { capture, warnings } = await readQuietly(path);
+    expect(warnings).toHaveLength(1);
+    // Where the cut lands inside frame 5 depends on how zlib grouped the deflate blocks.
+    expect(warnings[0].startsWith(`${path}:5: frame 5 ends after `)).toBe(true);
+    expect(warnings[0].endsWith(` of ${PROTOS[4].length} bytes (capture still being written?); kept 4 complete frame(s)`)).toBe(true);
+    expect(capture.stats).toMatchObject({ lines: 4, spans: 4 });
   });
 
   it('still refuses binary data that is none of the encodings', async () => {

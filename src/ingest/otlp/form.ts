@@ -2,15 +2,18 @@
  * Tells the collector file exporter's encodings apart by a file's first
  * bytes (file_writer.go, marshaller.go and compression_writer.go in
  * opentelemetry-collector-contrib's exporter/fileexporter):
- * - 'lines': OTLP/JSON, one export per line (`format: json`), possibly
- *   gzip-compressed by the user — the line reader's input;
+ * - 'lines': OTLP/JSON, one export per line (`format: json`) — the line
+ *   reader's input;
  * - 'frames': messages each prefixed by a 4-byte big-endian length
  *   (`format: proto`, or `compression: zstd` without the native-compression
  *   feature gate, where each message is a zstd frame of its own);
  * - 'zstd': one zstd stream over the whole file (native compression), holding
  *   JSON lines or length-prefixed protobuf messages.
+ * A gzip file (compressed by the user: every vcr input may be gzip) is
+ * judged by what it decompresses to.
  */
 import { open } from 'node:fs/promises';
+import { constants, gunzipSync } from 'node:zlib';
 import { InputError } from '../errors.js';
 import { hasZstdMagic } from './zstd.js';
 
@@ -18,6 +21,8 @@ export type ExportForm = 'lines' | 'frames' | 'zstd';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const HEAD_BYTES = 8;
+/** Of a gzip file, enough compressed bytes to hold its first HEAD_BYTES decompressed ones. */
+const GZIP_HEAD_BYTES = 64 * 1024;
 const OPEN_BRACE = 0x7b;
 /** The first byte of a TracesData message: field 1 (resource_spans), wire type 2 (length-delimited). */
 const RESOURCE_SPANS_TAG = 0x0a;
@@ -43,15 +48,27 @@ export async function sniffExportForm(path: string): Promise<ExportForm> {
   try {
     const handle = await open(path, 'r');
     try {
-      head = Buffer.alloc(HEAD_BYTES);
-      head = head.subarray(0, (await handle.read(head, 0, HEAD_BYTES, 0)).bytesRead);
+      head = Buffer.alloc(GZIP_HEAD_BYTES);
+      head = head.subarray(0, (await handle.read(head, 0, GZIP_HEAD_BYTES, 0)).bytesRead);
     } finally {
       await handle.close();
     }
   } catch (error) {
     throw new InputError(path, undefined, `cannot read file (${(error as Error).message})`);
   }
-  if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) return 'lines';
+  if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
+    try {
+      // A partial gzip stream: Z_SYNC_FLUSH yields what it decodes instead of failing on the missing rest.
+      head = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
+    } catch {
+      // Corrupt gzip: the line reader reports it.
+      return 'lines';
+    }
+  }
+  return formOfHead(head.subarray(0, HEAD_BYTES));
+}
+
+function formOfHead(head: Buffer): ExportForm {
   if (hasZstdMagic(head)) return 'zstd';
   if (startsLikeJsonText(head)) return 'lines';
   // After the first frame's length: a zstd frame (compressed per message), a TracesData message, or JSON.

@@ -5,8 +5,11 @@
  * big-endian unsigned integer. Frames are read one at a time from a chunked
  * byte source (a file, or a decompressed zstd stream), never the whole file.
  */
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
+import { isTruncatedGzip } from '../lines.js';
 
 const LENGTH_BYTES = 4;
 const MB = 1024 * 1024;
@@ -33,6 +36,24 @@ export function describeCut(cut: FrameCut): string {
   return cut.inLength
     ? `frame ${cut.index} ends after ${cut.got} of the ${LENGTH_BYTES} bytes of its length`
     : `frame ${cut.index} ends after ${cut.got} of ${cut.expected} bytes`;
+}
+
+/**
+ * A gzip file's decompressed bytes in chunks (concatenated members read as
+ * one stream). A stream without its trailer (still being written) simply
+ * ends: a message it cuts off is then reported by the framing, like any cut.
+ */
+export async function* gunzippedChunks(path: string): AsyncGenerator<Buffer> {
+  const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  const gunzip = raw.pipe(createGunzip());
+  raw.on('error', (error) => gunzip.destroy(error));
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
+  } catch (error) {
+    if (!isTruncatedGzip(error)) throw error;
+  } finally {
+    raw.destroy();
+  }
 }
 
 /** A file's bytes in chunks, read through one file handle. */

@@ -8,8 +8,8 @@
  * dropped (as lines.ts does for a gzip stream without its trailer).
  */
 import { InputError, stderrWarnings, type WarningSink } from '../errors.js';
-import { keptLines, lineText, readNonBlankLines, splitByteLines, type LineSplit } from '../lines.js';
-import { ChunkReader, describeCut, fileChunks, readFrames, type Frame } from './framing.js';
+import { isGzip, keptLines, lineText, readNonBlankLines, splitByteLines, type LineSplit } from '../lines.js';
+import { ChunkReader, describeCut, fileChunks, gunzippedChunks, readFrames, type Frame } from './framing.js';
 import { isJsonMessage, sniffExportForm, startsLikeJsonText } from './form.js';
 import { decodeProtoExport } from './protoExport.js';
 import { ZstdDataError, decompressZstd, decompressZstdStream, hasZstdMagic, type ZstdEnd } from './zstd.js';
@@ -30,12 +30,16 @@ const STILL_WRITTEN = '(capture still being written?)';
 
 export async function* readExportMessages(path: string, options: ReadMessagesOptions = {}): AsyncGenerator<ExportMessage> {
   const warn = options.warn ?? stderrWarnings;
-  switch (await sniffExportForm(path)) {
+  const form = await sniffExportForm(path);
+  // The line reader undoes gzip itself; frames and zstd read the decompressed bytes of a gzip file.
+  const gzip = form !== 'lines' && (await isGzip(path));
+  const chunks = () => (gzip ? gunzippedChunks(path) : fileChunks(path));
+  switch (form) {
     case 'lines':
       yield* jsonLines(path, warn);
       return;
     case 'frames': {
-      const reader = new ChunkReader(fileChunks(path));
+      const reader = new ChunkReader(chunks());
       try {
         const { frames, cut } = yield* readFrames(reader, path);
         if (cut) warn(`${path}:${cut.index}: ${describeCut(cut)} ${STILL_WRITTEN}; kept ${frames} complete frame(s)`);
@@ -45,7 +49,7 @@ export async function* readExportMessages(path: string, options: ReadMessagesOpt
       return;
     }
     case 'zstd':
-      yield* zstdStream(path, warn);
+      yield* zstdStream(path, chunks(), warn);
   }
 }
 
@@ -70,8 +74,8 @@ function looksBinary(text: string): boolean {
 }
 
 /** Native compression: decompress as a stream, then JSON lines or length-prefixed messages inside. */
-async function* zstdStream(path: string, warn: WarningSink): AsyncGenerator<ExportMessage> {
-  const reader = new ChunkReader<ZstdEnd>(decompressZstdStream(fileChunks(path)));
+async function* zstdStream(path: string, compressed: AsyncIterable<Buffer>, warn: WarningSink): AsyncGenerator<ExportMessage> {
+  const reader = new ChunkReader<ZstdEnd>(decompressZstdStream(compressed));
   const truncated = `${path}: zstd stream ends inside a zstd frame ${STILL_WRITTEN}`;
   try {
     if (startsLikeJsonText(await reader.peek(1))) {
