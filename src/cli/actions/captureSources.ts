@@ -14,10 +14,10 @@ export async function loadCaptureFromArgs(args: readonly string[], flags: Captur
 
 /**
  * A capture file name in a directory: JSON lines, plain or gzip, or an OTLP
- * export in the collector's other encodings (protobuf `.pb`, zstd `.zst`).
- * Every file found is then told apart by content.
+ * export in the collector's other encodings (protobuf `.pb`, plain or gzip;
+ * zstd `.zst`). Every file found is then told apart by content.
  */
-const CAPTURE_FILE = /\.(jsonl?(\.gz|\.zst)?|pb(\.zst)?|zst)$/i;
+const CAPTURE_FILE = /\.(jsonl?(\.gz|\.zst)?|pb(\.gz|\.zst)?|zst)$/i;
 
 /**
  * CAPTURE arguments (directories and/or files) plus --step-stats / --otlp →
