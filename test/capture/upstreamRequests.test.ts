@@ -7,7 +7,7 @@ import { loadCapture } from '../../src/capture/load.js';
 import type { UpstreamRequestSpan } from '../../src/capture/otlpRecords.js';
 import { spillCapture } from '../../src/capture/spill/spilledCapture.js';
 import { runVcr } from '../helpers/cli.js';
-import { doubleAttr, intAttr, scopeLine, SCOPE, span, SPAN_KIND, stringAttr } from '../helpers/otlpBuilder.js';
+import { scopeLine, SCOPE, span, SPAN_KIND, stringAttr, upstreamRequestLine, type UpstreamRequestSpec } from '../helpers/otlpBuilder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vcr-upstream-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,32 +51,19 @@ describe('upstreamRequestRecord', () => {
 const MS = 1_000_000n;
 const T0 = 1_771_377_149_000_000_000n;
 
-function upstreamLine(spanId: string, startMs: number, attributes: ReturnType<typeof intAttr>[]): string {
-  return scopeLine(
-    SCOPE.upstream,
-    span({
-      traceId: '0af7651916cd43dd8448eb211c80319c',
-      spanId,
-      name: 'llm_request',
-      kind: SPAN_KIND.server,
-      startNs: T0 + BigInt(startMs) * MS,
-      attributes: [stringAttr('gen_ai.response.model', 'Qwen/Qwen3-8B'), stringAttr('gen_ai.request.id', `cmpl-${spanId}`), ...attributes],
-    }),
-  );
+/** A span starting `startMs` after T0; `cmpl-<spanId>` of model Qwen/Qwen3-8B. */
+function upstreamLine(spanId: string, startMs: number, fields: Omit<UpstreamRequestSpec, 'spanId' | 'startNs' | 'requestId'>): string {
+  const extra = [stringAttr('gen_ai.response.model', 'Qwen/Qwen3-8B')];
+  return upstreamRequestLine({ spanId, startNs: T0 + BigInt(startMs) * MS, requestId: `cmpl-${spanId}`, extra, ...fields });
 }
 
-const request = (prompt: number, output: number, ttftS: number, e2eS: number) => [
-  intAttr('gen_ai.usage.prompt_tokens', prompt),
-  intAttr('gen_ai.usage.completion_tokens', output),
-  doubleAttr('gen_ai.latency.time_to_first_token', ttftS),
-  doubleAttr('gen_ai.latency.e2e', e2eS),
-];
+const request = (promptTokens: number, completionTokens: number, ttftS: number, e2eS: number) => ({ promptTokens, completionTokens, ttftS, e2eS });
 
 /** Three good spans (written out of arrival order) and one without a TTFT, on line 3. */
 const OTLP_LINES = [
   upstreamLine('00000000000000b2', 500, request(64, 11, 0.25, 1.25)),
   upstreamLine('00000000000000b1', 0, request(32, 1, 0.125, 0.125)),
-  upstreamLine('00000000000000b9', 700, [intAttr('gen_ai.usage.prompt_tokens', 8), intAttr('gen_ai.usage.completion_tokens', 2)]),
+  upstreamLine('00000000000000b9', 700, { promptTokens: 8, completionTokens: 2 }),
   upstreamLine('00000000000000b3', 1000, request(16, 3, 0.0625, 0.5625)),
 ];
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runVcr } from '../helpers/cli.js';
-import { doubleAttr, intAttr, scopeLine, SCOPE, span, SPAN_KIND, stringAttr, T0 } from '../helpers/otlpBuilder.js';
+import { T0, upstreamRequestLine } from '../helpers/otlpBuilder.js';
 import { framed, protoOf } from '../helpers/otlpEncodings.js';
 
 function captureDir(trace: string): string {
@@ -52,23 +52,7 @@ describe('vcr info', () => {
   });
 
   it('finds an OTLP export in a capture directory by content, whatever its encoding (*.pb, *.zst)', async () => {
-    const upstream = scopeLine(
-      SCOPE.upstream,
-      span({
-        traceId: '0af7651916cd43dd8448eb211c80319c',
-        spanId: '00000000000000b1',
-        name: 'llm_request',
-        kind: SPAN_KIND.server,
-        startNs: T0,
-        attributes: [
-          stringAttr('gen_ai.request.id', 'cmpl-1'),
-          intAttr('gen_ai.usage.prompt_tokens', 12),
-          intAttr('gen_ai.usage.completion_tokens', 3),
-          doubleAttr('gen_ai.latency.time_to_first_token', 0.02),
-          doubleAttr('gen_ai.latency.e2e', 0.05),
-        ],
-      }),
-    );
+    const upstream = upstreamRequestLine({ spanId: '00000000000000b1', startNs: T0, requestId: 'cmpl-1', promptTokens: 12, completionTokens: 3, ttftS: 0.02, e2eS: 0.05 });
     const dir = mkdtempSync(join(tmpdir(), 'vcr-info-'));
     writeFileSync(join(dir, 'otlp.pb'), framed([protoOf(upstream)]));
     writeFileSync(join(dir, 'README.txt'), 'not a capture file');

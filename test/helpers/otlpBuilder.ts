@@ -199,3 +199,27 @@ export function snapshotAttrs(s: Snapshot): OtlpAttribute[] {
   if (s.effectivePromptLen !== undefined) attrs.push(intAttr('request.effective_prompt_len', s.effectivePromptLen));
   return attrs;
 }
+
+/** What upstream vLLM's plain per-request span carries (formats.md §3, end); absent fields are not written. */
+export interface UpstreamRequestSpec {
+  spanId: string;
+  startNs: bigint;
+  requestId: string;
+  promptTokens?: number;
+  completionTokens?: number;
+  ttftS?: number;
+  e2eS?: number;
+  /** Further attributes (gen_ai.response.model, other latencies). */
+  extra?: OtlpAttribute[];
+}
+
+/** One upstream `llm_request` span (scope vllm.llm_engine, kind SERVER) as its export line. */
+export function upstreamRequestLine(spec: UpstreamRequestSpec): string {
+  const attributes = [stringAttr('gen_ai.request.id', spec.requestId), ...(spec.extra ?? [])];
+  if (spec.promptTokens !== undefined) attributes.push(intAttr('gen_ai.usage.prompt_tokens', spec.promptTokens));
+  if (spec.completionTokens !== undefined) attributes.push(intAttr('gen_ai.usage.completion_tokens', spec.completionTokens));
+  if (spec.ttftS !== undefined) attributes.push(doubleAttr('gen_ai.latency.time_to_first_token', spec.ttftS));
+  if (spec.e2eS !== undefined) attributes.push(doubleAttr('gen_ai.latency.e2e', spec.e2eS));
+  const traceId = '0af7651916cd43dd8448eb211c80319c';
+  return scopeLine(SCOPE.upstream, span({ traceId, spanId: spec.spanId, name: 'llm_request', kind: SPAN_KIND.server, startNs: spec.startNs, attributes }));
+}

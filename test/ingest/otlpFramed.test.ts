@@ -27,6 +27,7 @@ import {
   snapshotAttrs,
   span,
   stringAttr,
+  upstreamRequestLine,
 } from '../helpers/otlpBuilder.js';
 import { jsonLines, rejectionMessage, useTempDir } from './helpers.js';
 
@@ -89,23 +90,15 @@ const STEP_LINE = scopeLine(
   }),
 );
 
-const UPSTREAM_LINE = scopeLine(
-  SCOPE.upstream,
-  span({
-    traceId: '0af7651916cd43dd8448eb211c80319c',
-    spanId: '00000000000000b1',
-    name: 'llm_request',
-    kind: SPAN_KIND.server,
-    startNs: ms(5),
-    attributes: [
-      stringAttr('gen_ai.request.id', 'cmpl-up'),
-      intAttr('gen_ai.usage.prompt_tokens', 32),
-      intAttr('gen_ai.usage.completion_tokens', 4),
-      doubleAttr('gen_ai.latency.time_to_first_token', 0.03125),
-      doubleAttr('gen_ai.latency.e2e', 0.125),
-    ],
-  }),
-);
+const UPSTREAM_LINE = upstreamRequestLine({
+  spanId: '00000000000000b1',
+  startNs: ms(5),
+  requestId: 'cmpl-up',
+  promptTokens: 32,
+  completionTokens: 4,
+  ttftS: 0.03125,
+  e2eS: 0.125,
+});
 
 /** A span vcr does not read, with every kind of attribute value the protos carry (negative ints, bytes, arrays, maps). */
 const OTHER_LINE = scopeLine(
