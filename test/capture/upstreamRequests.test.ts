@@ -7,7 +7,7 @@ import { loadCapture } from '../../src/capture/load.js';
 import type { UpstreamRequestSpan } from '../../src/capture/otlpRecords.js';
 import { spillCapture } from '../../src/capture/spill/spilledCapture.js';
 import { runVcr } from '../helpers/cli.js';
-import { scopeLine, SCOPE, span, SPAN_KIND, stringAttr, upstreamRequestLine, type UpstreamRequestSpec } from '../helpers/otlpBuilder.js';
+import { ms, scopeLine, SCOPE, span, SPAN_KIND, stringAttr, T0, upstreamRequestLine, type UpstreamRequestSpec } from '../helpers/otlpBuilder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vcr-upstream-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,13 +48,10 @@ describe('upstreamRequestRecord', () => {
   });
 });
 
-const MS = 1_000_000n;
-const T0 = 1_771_377_149_000_000_000n;
-
-/** A span starting `startMs` after T0; `cmpl-<spanId>` of model Qwen/Qwen3-8B. */
+/** A span starting `startMs` after the helpers' T0; `cmpl-<spanId>` of model Qwen/Qwen3-8B. */
 function upstreamLine(spanId: string, startMs: number, fields: Omit<UpstreamRequestSpec, 'spanId' | 'startNs' | 'requestId'>): string {
   const extra = [stringAttr('gen_ai.response.model', 'Qwen/Qwen3-8B')];
-  return upstreamRequestLine({ spanId, startNs: T0 + BigInt(startMs) * MS, requestId: `cmpl-${spanId}`, extra, ...fields });
+  return upstreamRequestLine({ spanId, startNs: ms(startMs), requestId: `cmpl-${spanId}`, extra, ...fields });
 }
 
 const request = (promptTokens: number, completionTokens: number, ttftS: number, e2eS: number) => ({ promptTokens, completionTokens, ttftS, e2eS });
