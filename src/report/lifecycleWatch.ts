@@ -40,6 +40,8 @@ export class OtlpFileFollower {
   private linesSeen = 0;
   /** Read again from the start on growth (gzip, frames, zstd) rather than from the last offset; undefined until decided. */
   private reread: boolean | undefined;
+  /** The first poll that found the file has been reported. */
+  private announced = false;
 
   constructor(
     readonly path: string,
@@ -55,12 +57,13 @@ export class OtlpFileFollower {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw error;
     }
-    const first = this.size < 0;
     if (size < this.size) this.reset();
+    const first = !this.announced;
+    this.announced = true;
     if (size === this.size) return false;
     if (this.reread === undefined) {
-      // Too short to tell its encoding: wait for more (no export message is this short).
-      if (size < SNIFF_BYTES) return false;
+      // Too short to tell its encoding: nothing to read yet (no export message is this short), though the file is there.
+      if (size < SNIFF_BYTES) return first;
       this.reread = (await isGzip(this.path)) || (await sniffExportForm(this.path)) !== 'lines';
     }
     this.size = size;
@@ -84,6 +87,7 @@ export class OtlpFileFollower {
     this.pending = Buffer.alloc(0);
     this.linesSeen = 0;
     this.reread = undefined;
+    this.announced = false;
   }
 
   private async readAppended(size: number): Promise<void> {

@@ -89,6 +89,19 @@ describe('vcr report lifecycle --watch', () => {
     expect(last?.verdict.kind).toBe('decode-bound');
   });
 
+  it('reports an empty file at once, before its encoding can be told, then what is written to it', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'vcr-watch-')), 'otlp.pb');
+    writeFileSync(path, '');
+    const watch = startWatching(path);
+    await waitFor(() => watch.updates.length === 1, 'the first report');
+    expect(watch.latest().requests).toBe(0);
+    appendFileSync(path, framed(journeyLines(journey(0)).map(protoOf)));
+    await waitFor(() => watch.complete() === 1, 'the request written after');
+    watch.controller.abort();
+    await watch.done;
+    expect(watch.updates.map((update) => update.requests)).toEqual([0, 1]);
+  });
+
   it('follows a length-prefixed protobuf export as frames are appended (a partial frame is held back)', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'vcr-watch-')), 'otlp.pb');
     const frames = (ids: number[]) => framed(ids.flatMap((id) => journeyLines(journey(id))).map(protoOf));
