@@ -6,7 +6,7 @@ import { renderMarkdown, renderMarkdownTable } from '../../src/report/render/mar
 import { renderSvg } from '../../src/report/render/plot.js';
 import { heatLevel, heatLevels, toned, type Table } from '../../src/report/render/table.js';
 import { renderTerminal, renderTerminalTable, shouldUseColor, wrapText } from '../../src/report/render/terminal.js';
-import { histogramChart, intervalStripChart, qqChart, survivalChart } from '../../src/report/render/charts.js';
+import { drawableSurvival, histogramChart, intervalStripChart, qqChart, survivalChart } from '../../src/report/render/charts.js';
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/;
@@ -189,6 +189,15 @@ describe('plots', () => {
       expect(svg.startsWith('<svg')).toBe(true);
       expect(markCount(svg)).toBeGreaterThan(0);
     }
+  });
+
+  it('draws a survival curve up to the maximum: the last step is carried there, since S = 0 has no place on a log axis', () => {
+    const points = [{ x: 62.5, survival: 2 / 3 }, { x: 125, survival: 1 / 3 }, { x: 250, survival: 0 }];
+    expect(drawableSurvival(points, false)).toEqual([{ x: 62.5, survival: 2 / 3 }, { x: 125, survival: 1 / 3 }, { x: 250, survival: 1 / 3 }]);
+    // One value, or a maximum shared by every value: nothing to carry.
+    expect(drawableSurvival([{ x: 5, survival: 0 }], false)).toEqual([]);
+    // With logX, points at x ≤ 0 are left out as well.
+    expect(drawableSurvival([{ x: 0, survival: 0.5 }, { x: 2, survival: 0.25 }, { x: 4, survival: 0 }], true)).toEqual([{ x: 2, survival: 0.25 }, { x: 4, survival: 0.25 }]);
   });
 
   it('refuses data that is not inline', async () => {

@@ -67,9 +67,7 @@ function colorScale(names: string[]) {
 
 export function survivalChart(options: { title: string; xTitle: string; series: SurvivalSeries[]; logX?: boolean }): TopLevelSpec {
   const names = options.series.map((s) => s.name);
-  // The log axes cannot place 0: survival 0 (the maximum) and, with logX, x ≤ 0 are left out.
-  const drawable = (p: { x: number; survival: number }) => p.survival > 0 && (!options.logX || p.x > 0);
-  const values = options.series.flatMap((s) => s.points.filter(drawable).map((p) => ({ series: s.name, x: p.x, survival: p.survival })));
+  const values = options.series.flatMap((s) => drawableSurvival(s.points, options.logX ?? false).map((p) => ({ series: s.name, x: p.x, survival: p.survival })));
   return {
     title: options.title,
     width: WIDTH,
@@ -82,6 +80,21 @@ export function survivalChart(options: { title: string; xTitle: string; series: 
       color: { field: 'series', type: 'nominal', title: null, scale: colorScale(names) },
     },
   };
+}
+
+/**
+ * The points a log axis can place: survival 0 (at the maximum) and, with
+ * logX, x ≤ 0 are left out. A step-after line holds each value until the
+ * next point, so without the maximum the last step (S = 1/n, from the
+ * second-largest value to the largest) would not be drawn: the last value
+ * is carried to the maximum's x instead.
+ */
+export function drawableSurvival(points: SurvivalSeries['points'], logX: boolean): { x: number; survival: number }[] {
+  const kept = points.filter((p) => p.survival > 0 && (!logX || p.x > 0));
+  const max = points[points.length - 1];
+  const last = kept[kept.length - 1];
+  if (max !== undefined && last !== undefined && max.survival === 0 && max.x > last.x) kept.push({ x: max.x, survival: last.survival });
+  return kept;
 }
 
 export function qqChart(options: { title: string; xTitle: string; yTitle: string; points: ReadonlyArray<QqPoint> }): TopLevelSpec {
