@@ -23,7 +23,7 @@ const EXPECTED = 'expected an engine trace, a step-stats sidecar or an OTLP expo
 const TRACE_KEYS = ['prompt_tokens', 'output_tokens', 'ttft_ms'];
 
 export async function detectInputKind(path: string): Promise<InputKind> {
-  if ((await sniffExportForm(path)) !== 'lines') return detectExportMessage(path);
+  if ((await sniffExportForm(path)).form !== 'lines') return detectExportMessage(path);
   let first: { line: number; found: string } | undefined;
   let sawMeta = false;
   let looked = 0;

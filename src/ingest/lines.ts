@@ -29,17 +29,25 @@ export interface ByteRange {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
+/** True when `head` (a file's first bytes) starts with the gzip magic bytes. */
+export function hasGzipMagic(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+}
+
 /** True when the file starts with the gzip magic bytes (the extension is not trusted). */
 export async function isGzip(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
   try {
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+    return hasGzipMagic(head.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }
 }
+
+/** What every cut-off-tail warning suggests: the input ends mid-record because it is still being written. */
+export const STILL_WRITTEN = '(capture still being written?)';
 
 /** zlib's code for "input ended before the gzip trailer" (a capture still being written). */
 export function isTruncatedGzip(error: unknown): boolean {
@@ -97,25 +105,40 @@ export async function* readByteLineBatches(path: string, options: ReadLinesOptio
     throw new InputError(path, undefined, `cannot read file (${(error as Error).message})`);
   }
   if (gzip && options.range) throw new Error(`${path}: a byte range of a gzip file cannot be read on its own`);
-  // createReadStream's end is inclusive.
-  const range = options.range ? { start: options.range.start, end: options.range.end - 1 } : {};
-  const raw = createReadStream(path, { highWaterMark: 1 << 20, ...range });
-  const source: Readable = gzip ? raw.pipe(createGunzip()) : raw;
-  if (gzip) raw.on('error', (error) => source.destroy(error));
-
+  const file = openFileBytes(path, gzip, options.range);
   const split: LineSplit = { lineNo: 1, partial: false };
   try {
-    yield* splitByteLines(source as AsyncIterable<Buffer>, split, { fileStart: !options.range?.start });
+    yield* splitByteLines(file.chunks, split, { fileStart: !options.range?.start });
   } catch (error) {
     if (gzip && isTruncatedGzip(error)) {
-      warn(`${path}: gzip stream ends without its trailer (capture still being written?); ${keptLines(split)}`);
+      warn(`${path}: gzip stream ends without its trailer ${STILL_WRITTEN}; ${keptLines(split)}`);
       return;
     }
     throw new InputError(path, undefined, `cannot read file (${(error as Error).message})`);
   } finally {
-    // Destroying the gunzip (consumer stopped early) leaves the piped file stream open; close it here.
-    raw.destroy();
+    file.close();
   }
+}
+
+/** A file's bytes as chunks, and how to release the file (also when the consumer stops early). */
+export interface FileBytes {
+  chunks: AsyncIterable<Buffer>;
+  close(): void;
+}
+
+/**
+ * The bytes [range] of a plain file, or the gunzipped bytes of a gzip file
+ * (concatenated members read as one stream), in chunks of about 1 MB. A
+ * gzip stream without its trailer ends with an error isTruncatedGzip knows.
+ */
+export function openFileBytes(path: string, gzip: boolean, range?: ByteRange): FileBytes {
+  // createReadStream's end is inclusive.
+  const bounds = range ? { start: range.start, end: range.end - 1 } : {};
+  const raw = createReadStream(path, { highWaterMark: 1 << 20, ...bounds });
+  const source: Readable = gzip ? raw.pipe(createGunzip()) : raw;
+  if (gzip) raw.on('error', (error) => source.destroy(error));
+  // Destroying the gunzip (consumer stopped early) leaves the piped file stream open: close it too.
+  return { chunks: source as AsyncIterable<Buffer>, close: () => raw.destroy() };
 }
 
 /** How far splitByteLines got: the number of the next line, and whether part of it has been read. */
@@ -142,7 +165,6 @@ export function keptLines(split: LineSplit): string {
 export async function* splitByteLines(source: AsyncIterable<Buffer>, split: LineSplit, options: { fileStart: boolean }): AsyncGenerator<ByteLineBatch> {
   /** The pieces of a line whose end has not been read yet. */
   let partial: Buffer[] = [];
-  let lineNo = split.lineNo;
   let atFileStart = options.fileStart;
   for await (let chunk of source) {
     if (atFileStart) {
@@ -160,9 +182,8 @@ export async function* splitByteLines(source: AsyncIterable<Buffer>, split: Line
       partial.push(chunk.subarray(0, newline));
       const joined = Buffer.concat(partial);
       partial = [];
-      split.lineNo = lineNo + 1;
       split.partial = false;
-      yield oneLine(lineNo++, joined, lineEnd(joined, 0, joined.length));
+      yield oneLine(split.lineNo++, joined, lineEnd(joined, 0, joined.length));
       from = newline + 1;
     }
     const starts: number[] = [];
@@ -173,15 +194,15 @@ export async function* splitByteLines(source: AsyncIterable<Buffer>, split: Line
       from = newline + 1;
     }
     if (from < chunk.length) partial.push(chunk.subarray(from));
-    split.lineNo = lineNo + starts.length;
     split.partial = partial.length > 0;
     if (starts.length === 0) continue;
-    yield { firstLine: lineNo, bytes: chunk, starts, ends, ascii: isAscii(chunk) };
-    lineNo += starts.length;
+    const firstLine = split.lineNo;
+    split.lineNo += starts.length;
+    yield { firstLine, bytes: chunk, starts, ends, ascii: isAscii(chunk) };
   }
   if (partial.length === 0) return;
   const tail = Buffer.concat(partial);
-  yield oneLine(lineNo, tail, lineEnd(tail, 0, tail.length));
+  yield oneLine(split.lineNo, tail, lineEnd(tail, 0, tail.length));
 }
 
 /** Line i of a byte batch as a string. */
@@ -204,13 +225,18 @@ export interface SourceLine {
   text: string;
 }
 
-/** Line-at-a-time view of {@link readLineBatches}, skipping blank lines. */
-export async function* readNonBlankLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<SourceLine> {
-  for await (const batch of readLineBatches(path, options)) {
-    for (let i = 0; i < batch.lines.length; i++) {
-      const text = batch.lines[i];
+/** Line-at-a-time view of byte-line batches, decoded, skipping blank lines. */
+export async function* nonBlankLines(batches: AsyncIterable<ByteLineBatch>): AsyncGenerator<SourceLine> {
+  for await (const batch of batches) {
+    for (let i = 0; i < batch.starts.length; i++) {
+      const text = lineText(batch, i);
       if (text.trim().length === 0) continue;
       yield { line: batch.firstLine + i, text };
     }
   }
+}
+
+/** The non-blank lines of a plain or gzip file ({@link readByteLineBatches}). */
+export function readNonBlankLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<SourceLine> {
+  return nonBlankLines(readByteLineBatches(path, options));
 }

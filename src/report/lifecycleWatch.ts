@@ -19,11 +19,10 @@ import { open, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { OtlpCapture } from '../capture/otlpRecords.js';
 import { InputError, type LenientLog } from '../ingest/errors.js';
-import { isGzip } from '../ingest/lines.js';
 import { OtlpCaptureBuilder } from '../ingest/otlp/assemble.js';
 import { sniffExportForm } from '../ingest/otlp/form.js';
 import { readExportMessages, type ExportMessage } from '../ingest/otlp/messages.js';
-import { decodeLine, decodeMessage } from '../ingest/otlp/reader.js';
+import { decodeMessage } from '../ingest/otlp/reader.js';
 import type { DecodedExport } from '../ingest/otlp/spans.js';
 import { lifecycleReport, type LifecycleReport } from './lifecycle.js';
 
@@ -64,7 +63,8 @@ export class OtlpFileFollower {
     if (this.reread === undefined) {
       // Too short to tell its encoding: nothing to read yet (no export message is this short), though the file is there.
       if (size < SNIFF_BYTES) return first;
-      this.reread = (await isGzip(this.path)) || (await sniffExportForm(this.path)) !== 'lines';
+      const { form, gzip } = await sniffExportForm(this.path);
+      this.reread = gzip || form !== 'lines';
     }
     this.size = size;
     const before = this.decoded.length;
@@ -124,7 +124,7 @@ export class OtlpFileFollower {
   private accept(text: string): void {
     const line = ++this.linesSeen;
     if (text.trim() === '') return;
-    this.keep(line, () => decodeLine(this.path, line, text));
+    this.keep(line, () => decodeMessage(this.path, { line, text }));
   }
 
   /** Keeps one decoded message; a bad one is skipped and logged with --lenient, else it fails the watch. */

@@ -15,11 +15,17 @@
 import { open } from 'node:fs/promises';
 import { constants, gunzipSync } from 'node:zlib';
 import { InputError } from '../errors.js';
+import { hasGzipMagic } from '../lines.js';
 import { hasZstdMagic } from './zstd.js';
 
 export type ExportForm = 'lines' | 'frames' | 'zstd';
 
-const GZIP_MAGIC = [0x1f, 0x8b];
+/** A file's form, and whether it is gzip-compressed around it. */
+export interface ExportEncoding {
+  form: ExportForm;
+  gzip: boolean;
+}
+
 const HEAD_BYTES = 8;
 /** Of a gzip file, enough compressed bytes to hold its first HEAD_BYTES decompressed ones. */
 const GZIP_HEAD_BYTES = 64 * 1024;
@@ -43,7 +49,7 @@ export function isJsonMessage(bytes: Uint8Array): boolean {
   return bytes[0] === OPEN_BRACE;
 }
 
-export async function sniffExportForm(path: string): Promise<ExportForm> {
+export async function sniffExportForm(path: string): Promise<ExportEncoding> {
   let head: Buffer;
   try {
     const handle = await open(path, 'r');
@@ -56,16 +62,14 @@ export async function sniffExportForm(path: string): Promise<ExportForm> {
   } catch (error) {
     throw new InputError(path, undefined, `cannot read file (${(error as Error).message})`);
   }
-  if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
-    try {
-      // A partial gzip stream: Z_SYNC_FLUSH yields what it decodes instead of failing on the missing rest.
-      head = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
-    } catch {
-      // Corrupt gzip: the line reader reports it.
-      return 'lines';
-    }
+  if (!hasGzipMagic(head)) return { form: formOfHead(head.subarray(0, HEAD_BYTES)), gzip: false };
+  try {
+    // A partial gzip stream: Z_SYNC_FLUSH yields what it decodes instead of failing on the missing rest.
+    return { form: formOfHead(gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, HEAD_BYTES)), gzip: true };
+  } catch {
+    // Corrupt gzip: the line reader reports it.
+    return { form: 'lines', gzip: true };
   }
-  return formOfHead(head.subarray(0, HEAD_BYTES));
 }
 
 function formOfHead(head: Buffer): ExportForm {

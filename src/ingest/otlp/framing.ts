@@ -5,17 +5,13 @@
  * big-endian unsigned integer. Frames are read one at a time from a chunked
  * byte source (a file, or a decompressed zstd stream), never the whole file.
  */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
-import { isTruncatedGzip } from '../lines.js';
+import { isTruncatedGzip, openFileBytes } from '../lines.js';
 
 const LENGTH_BYTES = 4;
 const MB = 1024 * 1024;
 /** No trace export request comes near this; a larger length means the bytes are not this framing. */
 export const MAX_FRAME_BYTES = 256 * MB;
-const CHUNK_BYTES = MB;
 
 /** One framed message; `line` is its 1-based index, in the place of a line number. */
 export interface Frame {
@@ -39,35 +35,18 @@ export function describeCut(cut: FrameCut): string {
 }
 
 /**
- * A gzip file's decompressed bytes in chunks (concatenated members read as
- * one stream). A stream without its trailer (still being written) simply
+ * A file's bytes in chunks, gunzipped when `gzip` (a file compressed by the
+ * user). A gzip stream without its trailer (still being written) simply
  * ends: a message it cuts off is then reported by the framing, like any cut.
  */
-export async function* gunzippedChunks(path: string): AsyncGenerator<Buffer> {
-  const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  const gunzip = raw.pipe(createGunzip());
-  raw.on('error', (error) => gunzip.destroy(error));
+export async function* fileChunks(path: string, gzip: boolean): AsyncGenerator<Buffer> {
+  const file = openFileBytes(path, gzip);
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
+    yield* file.chunks;
   } catch (error) {
-    if (!isTruncatedGzip(error)) throw error;
+    if (!(gzip && isTruncatedGzip(error))) throw error;
   } finally {
-    raw.destroy();
-  }
-}
-
-/** A file's bytes in chunks, read through one file handle. */
-export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
-      if (bytesRead === 0) return;
-      yield chunk.subarray(0, bytesRead);
-    }
-  } finally {
-    await handle.close();
+    file.close();
   }
 }
 

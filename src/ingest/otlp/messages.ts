@@ -8,8 +8,8 @@
  * dropped (as lines.ts does for a gzip stream without its trailer).
  */
 import { InputError, stderrWarnings, type WarningSink } from '../errors.js';
-import { isGzip, keptLines, lineText, readNonBlankLines, splitByteLines, type LineSplit } from '../lines.js';
-import { ChunkReader, describeCut, fileChunks, gunzippedChunks, readFrames, type Frame } from './framing.js';
+import { STILL_WRITTEN, keptLines, nonBlankLines, readNonBlankLines, splitByteLines, type LineSplit } from '../lines.js';
+import { ChunkReader, describeCut, fileChunks, readFrames, type Frame, type FrameCut } from './framing.js';
 import { isJsonMessage, sniffExportForm, startsLikeJsonText } from './form.js';
 import { decodeProtoExport } from './protoExport.js';
 import { ZstdDataError, decompressZstd, decompressZstdStream, hasZstdMagic, type ZstdEnd } from './zstd.js';
@@ -26,31 +26,32 @@ const BINARY_REASON =
   'binary data, not an OTLP trace export (expected one {"resourceSpans":[...]} JSON object per line, ' +
   "or the collector file exporter's length-prefixed messages or zstd stream)";
 
-const STILL_WRITTEN = '(capture still being written?)';
-
 export async function* readExportMessages(path: string, options: ReadMessagesOptions = {}): AsyncGenerator<ExportMessage> {
   const warn = options.warn ?? stderrWarnings;
-  const form = await sniffExportForm(path);
   // The line reader undoes gzip itself; frames and zstd read the decompressed bytes of a gzip file.
-  const gzip = form !== 'lines' && (await isGzip(path));
-  const chunks = () => (gzip ? gunzippedChunks(path) : fileChunks(path));
+  const { form, gzip } = await sniffExportForm(path);
   switch (form) {
     case 'lines':
       yield* jsonLines(path, warn);
       return;
     case 'frames': {
-      const reader = new ChunkReader(chunks());
+      const reader = new ChunkReader(fileChunks(path, gzip));
       try {
         const { frames, cut } = yield* readFrames(reader, path);
-        if (cut) warn(`${path}:${cut.index}: ${describeCut(cut)} ${STILL_WRITTEN}; kept ${frames} complete frame(s)`);
+        if (cut) warn(cutFrameWarning(path, frames, cut));
       } finally {
         await reader.close();
       }
       return;
     }
     case 'zstd':
-      yield* zstdStream(path, chunks(), warn);
+      yield* zstdStream(path, fileChunks(path, gzip), warn);
   }
+}
+
+/** A file (or decompressed stream) that ends inside frame `cut.index`: what was kept. */
+function cutFrameWarning(path: string, frames: number, cut: FrameCut): string {
+  return `${path}:${cut.index}: ${describeCut(cut)} ${STILL_WRITTEN}; kept ${frames} complete frame(s)`;
 }
 
 async function* jsonLines(path: string, warn: WarningSink): AsyncGenerator<ExportMessage> {
@@ -81,7 +82,8 @@ async function* zstdStream(path: string, compressed: AsyncIterable<Buffer>, warn
     if (startsLikeJsonText(await reader.peek(1))) {
       const split: LineSplit = { lineNo: 1, partial: false };
       try {
-        yield* streamLines(reader, split);
+        // Split as every line-oriented input is (lines.ts).
+        yield* nonBlankLines(splitByteLines(chunksOf(reader), split, { fileStart: true }));
       } catch (error) {
         if (!(error instanceof StreamCutShort)) throw error;
         warn(`${truncated}; ${keptLines(split)}`);
@@ -91,7 +93,7 @@ async function* zstdStream(path: string, compressed: AsyncIterable<Buffer>, warn
     const { frames, cut } = yield* readFrames(reader, path);
     // One warning: a cut zstd stream almost always cuts the message inside it too.
     if (reader.end === 'truncated') warn(`${truncated}; kept ${frames} complete frame(s)`);
-    else if (cut) warn(`${path}:${cut.index}: ${describeCut(cut)} ${STILL_WRITTEN}; kept ${frames} complete frame(s)`);
+    else if (cut) warn(cutFrameWarning(path, frames, cut));
   } catch (error) {
     if (error instanceof ZstdDataError) throw new InputError(path, undefined, `bad zstd data (${error.message})`);
     throw error;
@@ -109,18 +111,8 @@ async function* chunksOf(reader: ChunkReader<ZstdEnd>): AsyncGenerator<Buffer> {
   if (reader.end === 'truncated') throw new StreamCutShort();
 }
 
-/** The non-blank lines of a decompressed stream, split as every line-oriented input is (lines.ts). */
-async function* streamLines(reader: ChunkReader<ZstdEnd>, split: LineSplit): AsyncGenerator<ExportMessage> {
-  for await (const batch of splitByteLines(chunksOf(reader), split, { fileStart: true })) {
-    for (let i = 0; i < batch.starts.length; i++) {
-      const text = lineText(batch, i);
-      if (text.trim().length > 0) yield { line: batch.firstLine + i, text };
-    }
-  }
-}
-
 /** A JSON text → its value; malformed JSON is an InputError naming the line (or frame). */
-export function parseJson(path: string, line: number, text: string, where = ''): unknown {
+function parseJson(path: string, line: number, text: string, where = ''): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -10,7 +10,7 @@ import type { OtlpCapture } from '../../capture/otlpRecords.js';
 import { InputError, type LenientLog, type WarningSink } from '../errors.js';
 import { OtlpFormatError } from './attributes.js';
 import { OtlpCaptureBuilder } from './assemble.js';
-import { messageValue, parseJson, readExportMessages, type ExportMessage } from './messages.js';
+import { messageValue, readExportMessages, type ExportMessage } from './messages.js';
 import { decodeExportLine, type DecodedExport } from './spans.js';
 
 export interface OtlpReadOptions {
@@ -43,11 +43,6 @@ export async function readOtlp(path: string, options: OtlpReadOptions = {}): Pro
 /** One export message (line or frame) → decoded spans; anything bad is an InputError naming the line or frame. */
 export function decodeMessage(path: string, message: ExportMessage): DecodedExport {
   return decodeValue(path, message.line, messageValue(path, message));
-}
-
-/** One export line → decoded spans; malformed JSON or a bad span is an InputError naming the line. */
-export function decodeLine(path: string, line: number, text: string): DecodedExport {
-  return decodeValue(path, line, parseJson(path, line, text));
 }
 
 function decodeValue(path: string, line: number, value: unknown): DecodedExport {
