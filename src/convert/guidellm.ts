@@ -17,7 +17,7 @@
 import { UsageError } from '../cli/errors.js';
 import { setArrivals, type StartedRequest } from './arrivals.js';
 import type { JsonNode } from './jsonNode.js';
-import { SkipLog } from './skips.js';
+import { NO_DECODE_TIMING, SkipLog } from './skips.js';
 import type { ConvertedTrace, TraceLine, TraceMeta } from './trace.js';
 
 const GUIDELLM_SOURCE = 'guidellm';
@@ -33,7 +33,6 @@ const UNFINISHED_STATUSES = ['incomplete', 'errored'] as const;
 /** Why a successful request is left out (counted in the summary). */
 const NO_TOKEN_COUNTS = 'no token counts';
 const NO_FIRST_TOKEN = 'no first token';
-const NO_DECODE_TIMING = 'no decode timing';
 
 /** One selected benchmark: its index in the file and the report node. */
 interface Selected {

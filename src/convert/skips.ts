@@ -2,6 +2,9 @@
  * Source requests a conversion leaves out, counted by reason, with the first
  * few named (source JSON path and detail) for the summary on stderr.
  */
+/** A request with several output tokens and nothing to give its decode time (either tool). */
+export const NO_DECODE_TIMING = 'no decode timing';
+
 export class SkipLog {
   private readonly countByReason = new Map<string, number>();
   /** `from: reason (detail)` for the first few skipped requests. */

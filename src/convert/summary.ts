@@ -1,5 +1,5 @@
 /** The stderr report of a conversion: one summary line, then the first skip reasons and any notes. */
-import { STDOUT } from './output.js';
+import { STDOUT } from '../perfetto/byteOutput.js';
 import type { ConvertSummary } from './index.js';
 
 export function formatConvertSummary(summary: ConvertSummary): string {

@@ -19,7 +19,7 @@
  */
 import { setArrivals, type StartedRequest } from './arrivals.js';
 import type { JsonNode } from './jsonNode.js';
-import { SkipLog } from './skips.js';
+import { NO_DECODE_TIMING, SkipLog } from './skips.js';
 import { secondsToMs, type ConvertedTrace, type TraceLine, type TraceMeta } from './trace.js';
 
 const VLLM_BENCH_SOURCE = 'vllm-bench';
@@ -43,7 +43,6 @@ const RUN_FACTS = {
 
 /** Why a request is left out (counted in the summary). */
 const FAILED = 'failed';
-const NO_DECODE_TIMING = 'no decode timing';
 
 /** Longest error text shown in a skip reason. */
 const MAX_ERROR_CHARS = 80;

@@ -7,6 +7,7 @@ import { formatSummary, writePerfettoTrace } from '../../perfetto/writeTrace.js'
 import { defaultOutputPath, type ProtoFlags } from '../commands/proto.js';
 import { UsageError } from '../errors.js';
 import { jobsOrDefault } from '../jobs.js';
+import { overwritesInput } from '../overwrite.js';
 import { terminalProgress } from '../progress.js';
 import { captureSourcesFromArgs } from './captureSources.js';
 
@@ -23,7 +24,7 @@ export async function runProto(args: string[], flags: ProtoFlags): Promise<void>
   const sources = await captureSourcesFromArgs(args, flags);
   const output = flags.output ?? defaultOutputPath(await outputStem(args, sources), flags.format);
   if (flags.open && output === STDOUT) throw new UsageError('--open serves a file; give -o FILE instead of -o -');
-  if (output !== STDOUT && [sources.trace, sources.stepStats, sources.otlp].some((input) => input && resolve(input) === resolve(output))) {
+  if (overwritesInput(output, [sources.trace, sources.stepStats, sources.otlp])) {
     throw new UsageError(`output ${output} would overwrite an input; give -o`);
   }
   const progress = terminalProgress();
