@@ -71,7 +71,8 @@ const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
-function startsWithBom(chunk: Buffer): boolean {
+/** A UTF-8 byte-order mark at the start of `bytes` (Windows editors prepend one). */
+export function startsWithBom(chunk: Uint8Array): boolean {
   return chunk.length >= 3 && chunk[0] === UTF8_BOM[0] && chunk[1] === UTF8_BOM[1] && chunk[2] === UTF8_BOM[2];
 }
 

@@ -20,7 +20,7 @@ import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { openEngineTrace } from '../../ingest/engineTrace.js';
 import { InputError } from '../../ingest/errors.js';
-import { isGzip, type ByteRange } from '../../ingest/lines.js';
+import { isGzip, startsWithBom, type ByteRange } from '../../ingest/lines.js';
 import { NO_PROGRESS } from '../../util/progress.js';
 import { PROGRESS_EVERY, type LoadOptions } from '../load.js';
 import type { CaptureMeta } from '../records.js';
@@ -76,7 +76,7 @@ export async function planTraceSplit(path: string, threads: number, minPartBytes
     if (starts.length < 2) return undefined;
     // The first part must hold the first non-blank line (the meta line, if any): something not blank within its first probe.
     const { bytesRead } = await handle.read(probe, 0, Math.min(PROBE_BYTES, starts[1]), 0);
-    const bom = probe[0] === 0xef && probe[1] === 0xbb && probe[2] === 0xbf ? 3 : 0;
+    const bom = startsWithBom(probe.subarray(0, bytesRead)) ? 3 : 0;
     if (probe.subarray(bom, bytesRead).toString('latin1').trim().length === 0) return undefined;
     return starts.map((start, k) => ({ start, end: k + 1 < starts.length ? starts[k + 1] : size }));
   } finally {
