@@ -9,7 +9,7 @@ import { upstreamRequestRecord } from './derive/upstreamRequests.js';
 import { openEngineTrace } from '../ingest/engineTrace.js';
 import { readStepStats } from '../ingest/stepStats.js';
 import { readOtlp } from '../ingest/otlp/reader.js';
-import { LenientLog, stderrWarnings, type WarningSink } from '../ingest/errors.js';
+import { InputError, LenientLog, stderrWarnings, type WarningSink } from '../ingest/errors.js';
 import { NO_PROGRESS, type Progress } from '../util/progress.js';
 
 export interface CaptureSources {
@@ -54,15 +54,15 @@ const SKIPPED_SPANS_SHOWN = 5;
  * Spans that cannot make a valid record are left out and named in one warning.
  */
 function foldUpstreamRequests(otlp: OtlpCapture, records: TraceRecordSink, warn: WarningSink): void {
-  const skipped: string[] = [];
+  const left = new LenientLog(SKIPPED_SPANS_SHOWN);
   for (const span of otlp.upstream) {
     const folded = upstreamRequestRecord(span);
     if ('record' in folded) records.add(folded.record);
-    else skipped.push(`${otlp.path}:${span.line}: ${folded.skipped}`);
+    else left.record(new InputError(otlp.path, span.line, folded.skipped));
   }
-  if (skipped.length === 0) return;
-  const more = skipped.length > SKIPPED_SPANS_SHOWN ? '\n  ...' : '';
-  warn(`${skipped.length} upstream llm_request span(s) left out of the request table:\n  ${skipped.slice(0, SKIPPED_SPANS_SHOWN).join('\n  ')}${more}`);
+  if (left.skipped === 0) return;
+  const more = left.skipped > left.firstReasons.length ? '\n  ...' : '';
+  warn(`${left.skipped} upstream llm_request span(s) left out of the request table:\n  ${left.firstReasons.join('\n  ')}${more}`);
 }
 
 /**
